@@ -55,8 +55,8 @@ ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 MIN_RSA_KEY_BITS = 2048
 # Keys are refetched when older than this, so a key the issuer withdrew stops working.
 JWKS_MAX_AGE_SECONDS = 600.0
-# At most one JWKS fetch per window, whatever triggers it (unknown `kid`, age, failure), so
-# tokens with made-up `kid`s cannot turn the authorizer into a load generator on the issuer.
+# At most one refetch per window for unknown `kid`s, and one retry per window of a failing
+# issuer, so made-up `kid`s cannot turn the authorizer into a load generator on the issuer.
 JWKS_REFETCH_WINDOW_SECONDS = 60.0
 # Short: the fetch happens inside an API request, and cached keys cover an outage.
 JWKS_FETCH_TIMEOUT_SECONDS = 2.0
@@ -133,10 +133,11 @@ def signing_keys_from_jwks(document: object) -> dict[str, RSAPublicKey]:
 class JwksCache:
     """The issuer's signing keys, kept across invocations of a warm Lambda container.
 
-    Keys are refetched when older than `max_age`, or when a token names an unknown `kid`
-    (the issuer rotated), but at most once per `refetch_window`, counting failed attempts.
-    A failed or empty fetch keeps the keys already held, so tokens signed with them keep
-    working while the issuer is down. `fetch` and `clock` are injectable for tests.
+    Keys are refetched when older than `max_age`, and when a token names an unknown `kid`
+    (the issuer rotated) at most once per `refetch_window`. A failed or empty fetch keeps the
+    keys already held, so tokens signed with them keep working while the issuer is down, and
+    the failing issuer is retried at most once per window. `fetch` and `clock` are
+    injectable for tests.
     """
 
     def __init__(
@@ -154,13 +155,17 @@ class JwksCache:
         self._keys: dict[str, RSAPublicKey] = {}
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
+        self._unknown_kid_refetched_at: float | None = None
 
     def signing_key(self, kid: str) -> RSAPublicKey | None:
         """The key for `kid`, fetching the JWKS first when it is due and allowed."""
-        if self._is_stale() and self._may_fetch():
+        refreshed = False
+        if self._is_stale() and self._window_passed(self._attempted_at):
             self._refresh()
+            refreshed = True
         key = self._keys.get(kid)
-        if key is None and self._may_fetch():
+        if key is None and not refreshed and self._window_passed(self._unknown_kid_refetched_at):
+            self._unknown_kid_refetched_at = self._clock()
             self._refresh()
             key = self._keys.get(kid)
         return key
@@ -168,10 +173,8 @@ class JwksCache:
     def _is_stale(self) -> bool:
         return self._fetched_at is None or self._clock() - self._fetched_at >= self._max_age
 
-    def _may_fetch(self) -> bool:
-        return (
-            self._attempted_at is None or self._clock() - self._attempted_at >= self._refetch_window
-        )
+    def _window_passed(self, since: float | None) -> bool:
+        return since is None or self._clock() - since >= self._refetch_window
 
     def _refresh(self) -> None:
         self._attempted_at = self._clock()

@@ -1,0 +1,83 @@
+# Every target a developer needs. `make` (or `make help`) lists them from their `## ` comments.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+BIN := $(VENV)/bin
+# The venv first on PATH: `sam build` finds python3.13 there, and every tool is the pinned one.
+export PATH := $(abspath $(BIN)):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+export UV_PYTHON_DOWNLOADS := never
+
+STAGE ?= dev
+PORT ?= 3000
+REGION ?= us-east-1
+PYTEST_ARGS ?=
+
+PY_SOURCES := layers functions authorizers gateway tests scripts benchmarks
+MYPY_STRICT := layers/shared gateway/local_gateway authorizers functions
+
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy invoke sam-local bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt pyproject.toml scripts/bootstrap-venv
+	@scripts/bootstrap-venv
+
+setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
+
+lock: $(VENV)/.installed ## Re-pin requirements/*.txt from requirements/*.in, then reinstall
+	uv pip compile --quiet --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+	uv pip compile --quiet --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
+	@scripts/bootstrap-venv
+
+dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; no Docker, no AWS)
+	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT)
+
+AS ?= admin@example.com
+SCOPE ?=
+SUB ?=
+token: $(VENV)/.installed ## Mint a token: make token AS=<demo user>, or make token SCOPE="products:write" [SUB=partner-1]
+	@if [ -n "$(SCOPE)" ]; then python -m local_gateway token issuer --scope "$(SCOPE)" $(if $(SUB),--sub "$(SUB)"); \
+	else python -m local_gateway token user "$(AS)"; fi
+
+test: lint ## Lint, then the whole test suite
+	pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
+	pytest -m "not build" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov
+	ruff check $(PY_SOURCES)
+	ruff format --check $(PY_SOURCES)
+	mypy $(MYPY_STRICT)
+	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	sam validate --lint --region $(REGION) > /dev/null
+	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
+
+fmt: $(VENV)/.installed ## Format and autofix the Python code
+	ruff check --fix $(PY_SOURCES)
+	ruff format $(PY_SOURCES)
+
+build: $(VENV)/.installed ## sam build (python3.13, arm64) into .aws-sam/build
+	sam build
+
+deploy: build ## Deploy a stage: make deploy STAGE=dev|staging|prod (needs AWS credentials)
+	sam deploy --config-env $(STAGE)
+
+invoke: build ## Invoke one function in Docker: make invoke FN=CreateUserFunction EVENT=events/create_user.json
+	sam local invoke $(FN) --event $(EVENT)
+
+sam-local: build ## sam local start-api (needs Docker), against the moto of a running `make dev`
+	sam local start-api --port $$(( $(PORT) + 1 )) --env-vars .local/sam-env.json
+
+bench: $(VENV)/.installed ## Print the benchmarks: gateway latency and throughput, cold starts, sizes
+	python benchmarks/run.py
+
+clean: ## Remove the venv, build output, caches and local state
+	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

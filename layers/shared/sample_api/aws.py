@@ -1,0 +1,52 @@
+"""The one place boto3 clients are made.
+
+Each client is created on first use (so tests can start moto first and cold starts pay only for
+the clients a function uses) and then reused across warm invocations. botocore's ``standard``
+retry mode with connect/read timeouts well under the functions' timeout: a slow dependency
+fails fast enough for the function to answer with an error instead of being killed.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 3
+MAX_ATTEMPTS = 3
+
+
+def client_config() -> "Config":
+    """Retries and timeouts for every client: 3 attempts x (2 s + 3 s) stays under 29 s."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+    )
+
+
+@cache
+def dynamodb() -> "DynamoDBClient":
+    import boto3
+
+    return boto3.client("dynamodb", config=client_config())
+
+
+@cache
+def s3() -> "S3Client":
+    import boto3
+
+    return boto3.client("s3", config=client_config())
+
+
+@cache
+def sqs() -> "SQSClient":
+    import boto3
+
+    return boto3.client("sqs", config=client_config())

@@ -1,0 +1,111 @@
+import json
+from typing import Annotated
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, Field
+
+from sample_api.api import build_resolver
+from sample_api.errors import Conflict
+
+
+class Widget(BaseModel):
+    name: str = Field(min_length=1, max_length=5)
+
+
+def event(method: str, path: str, body: object = None) -> dict:
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Origin": "http://localhost:3000"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {"requestId": "req-123", "stage": "dev", "httpMethod": method},
+        "body": None if body is None else json.dumps(body) if not isinstance(body, str) else body,
+        "isBase64Encoded": False,
+    }
+
+
+@pytest.fixture
+def app(monkeypatch):
+    from sample_api.settings import get_settings
+
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
+    get_settings.cache_clear()
+    resolver = build_resolver()
+
+    @resolver.post("/widgets")
+    def create(widget: Annotated[Widget, Body()]) -> dict:
+        if widget.name == "taken":
+            raise Conflict("That name is taken.")
+        if widget.name == "boom":
+            raise RuntimeError("secret internal detail")
+        return {"name": widget.name}
+
+    yield resolver
+    get_settings.cache_clear()
+
+
+def call(app, method: str, path: str, body: object = None) -> tuple[int, dict, dict]:
+    response = app.resolve(event(method, path, body), None)
+    return (
+        response["statusCode"],
+        json.loads(response["body"]),
+        response.get("multiValueHeaders", {}),
+    )
+
+
+def test_valid_body_reaches_the_route(app):
+    status, body, _ = call(app, "POST", "/widgets", {"name": "ok"})
+
+    assert (status, body) == (200, {"name": "ok"})
+
+
+def test_invalid_body_is_400_envelope_with_field_details(app):
+    status, body, _ = call(app, "POST", "/widgets", {"name": "far too long"})
+
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_FAILED"
+    assert body["error"]["requestId"] == "req-123"
+    assert body["error"]["details"][0]["field"] == "name"
+
+
+def test_malformed_json_is_400_envelope(app):
+    status, body, _ = call(app, "POST", "/widgets", "{not json")
+
+    assert status == 400
+    assert body["error"]["code"] == "VALIDATION_FAILED"
+
+
+def test_domain_error_maps_to_its_status(app):
+    status, body, _ = call(app, "POST", "/widgets", {"name": "taken"})
+
+    assert status == 409
+    assert body == {
+        "error": {"code": "CONFLICT", "message": "That name is taken.", "requestId": "req-123"}
+    }
+
+
+def test_unhandled_error_is_500_without_internals(app):
+    status, body, _ = call(app, "POST", "/widgets", {"name": "boom"})
+
+    assert status == 500
+    assert body["error"]["code"] == "INTERNAL_ERROR"
+    assert "secret" not in json.dumps(body)
+
+
+def test_unknown_route_is_404_envelope(app):
+    status, body, _ = call(app, "GET", "/nothing-here")
+
+    assert status == 404
+    assert body["error"]["code"] == "NOT_FOUND"
+
+
+def test_error_responses_carry_cors_headers(app):
+    _, _, headers = call(app, "POST", "/widgets", {"name": "taken"})
+
+    assert headers["Access-Control-Allow-Origin"] == ["http://localhost:3000"]

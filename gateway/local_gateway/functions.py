@@ -1,0 +1,302 @@
+"""The template's Lambda functions, run locally in pools of warm worker processes.
+
+Each function has its own pool: a request takes an idle worker or starts one more (up to the
+function's reserved concurrency, or `MAX_WORKERS_PER_FUNCTION`), so concurrent requests are
+served concurrently, and module state persists between warm calls of one worker. A call that
+outlives the function's timeout kills its worker (Lambda discards the sandbox too).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import local_gateway
+from local_gateway.errors import TemplateError
+from local_gateway.framing import read_frame, write_frame
+from local_gateway.local_aws import LOCAL_CREDENTIALS
+from local_gateway.template import LoadedTemplate
+
+MAX_WORKERS_PER_FUNCTION = 8
+_GATEWAY_PATH = str(Path(local_gateway.__file__).resolve().parent.parent)
+function_log = logging.getLogger("local_gateway.functions")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What it takes to run one function: code, handler, layers, limits and environment."""
+
+    logical_id: str
+    name: str
+    arn: str
+    code_dir: Path
+    handler: str
+    timeout_seconds: float
+    memory_mb: int
+    layer_dirs: tuple[Path, ...]
+    environment: dict[str, str]
+    max_workers: int = MAX_WORKERS_PER_FUNCTION
+
+    @property
+    def watched_dirs(self) -> tuple[Path, ...]:
+        return (self.code_dir, *self.layer_dirs)
+
+
+class FunctionTimeout(Exception):
+    """The function ran past its timeout; its worker was stopped."""
+
+
+class FunctionFailed(Exception):
+    """The function raised, or its worker died; `error` is Lambda's error object when known."""
+
+    def __init__(self, message: str, error: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+def _layer_path(folder: Path) -> Path:
+    """A layer's import root: its `python/` folder if it has one (prebuilt), else the folder."""
+    return folder / "python" if (folder / "python").is_dir() else folder
+
+
+def load_functions(
+    template: LoadedTemplate, endpoint_url: str, *, region: str
+) -> dict[str, FunctionSpec]:
+    layers = {
+        logical_id: _layer_path(
+            template.local_folder(
+                template.properties(logical_id).get("Content"),
+                f"Resources.{logical_id}.Properties.Content",
+            )
+        )
+        for logical_id in template.of_type("AWS::Lambda::LayerVersion")
+    }
+    layer_by_arn = {template.context.resource_refs[k]: path for k, path in layers.items()}
+    functions = {}
+    for logical_id in template.of_type("AWS::Lambda::Function"):
+        where = f"Resources.{logical_id}.Properties"
+        properties = template.properties(logical_id)
+        runtime = str(template.resolved_property(logical_id, "Runtime", ""))
+        if not runtime.startswith("python"):
+            raise TemplateError(f"{where}.Runtime", f"{runtime or 'no runtime'} is not run locally")
+        layer_dirs = []
+        for index, arn in enumerate(template.resolved_property(logical_id, "Layers", []) or []):
+            if arn not in layer_by_arn:
+                raise TemplateError(
+                    f"{where}.Layers[{index}]", f"{arn} is not a layer of the template"
+                )
+            layer_dirs.append(layer_by_arn[arn])
+        variables = (template.resolved_property(logical_id, "Environment", {}) or {}).get(
+            "Variables", {}
+        )
+        name = template.context.resource_refs[logical_id]
+        reserved = template.resolved_property(logical_id, "ReservedConcurrentExecutions")
+        functions[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=template.context.resource_attributes[logical_id]("Arn"),
+            code_dir=template.local_folder(properties.get("Code"), f"{where}.Code"),
+            handler=str(template.resolved_property(logical_id, "Handler")),
+            timeout_seconds=float(template.resolved_property(logical_id, "Timeout", 3)),
+            memory_mb=int(template.resolved_property(logical_id, "MemorySize", 128)),
+            layer_dirs=tuple(layer_dirs),
+            environment={
+                **lambda_environment(name, runtime, region, endpoint_url),
+                **{k: _env_value(v) for k, v in variables.items()},
+            },
+            max_workers=int(reserved) if reserved else MAX_WORKERS_PER_FUNCTION,
+        )
+    return functions
+
+
+def _env_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def lambda_environment(name: str, runtime: str, region: str, endpoint_url: str) -> dict[str, str]:
+    """The variables Lambda's runtime sets, pointed at the local moto."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        # Powertools (and many handlers) read this to know they run outside AWS: no X-Ray daemon.
+        "AWS_SAM_LOCAL": "true",
+        "TZ": "UTC",
+        **LOCAL_CREDENTIALS,
+    }
+
+
+class Worker:
+    """One warm worker process of one function."""
+
+    def __init__(self, spec: FunctionSpec, generation: int) -> None:
+        self.spec = spec
+        self.generation = generation
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - a fallback HOME, as Lambda's
+            "LANG": "C.UTF-8",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": _GATEWAY_PATH,
+            "LOCAL_GATEWAY_PATH": _GATEWAY_PATH,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(spec.timeout_seconds)),
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "_HANDLER": spec.handler,
+            **spec.environment,
+        }
+        paths = [str(spec.code_dir)] + [str(p) for p in spec.layer_dirs]
+        arguments = [sys.executable, "-m", "local_gateway.worker", "--handler", spec.handler]
+        for path in paths:
+            arguments += ["--path", path]
+        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our worker module
+            arguments,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=spec.code_dir,
+            env=environment,
+        )
+        assert self.process.stdin is not None  # noqa: S101 - all three are pipes
+        assert self.process.stdout is not None  # noqa: S101
+        assert self.process.stderr is not None  # noqa: S101
+        self._requests = self.process.stdin.fileno()
+        self._answers = self.process.stdout.fileno()
+        self._log_thread = threading.Thread(
+            target=self._forward_log, args=(self.process.stderr,), daemon=True
+        )
+        self._log_thread.start()
+
+    def _forward_log(self, stream: Any) -> None:
+        for line in stream:
+            function_log.info(
+                "[%s] %s", self.spec.logical_id, line.decode(errors="replace").rstrip()
+            )
+
+    def invoke(self, event: Any, request_id: str, timeout: float) -> Any:
+        deadline = time.time() + timeout
+        invocation = {
+            "event": event,
+            "request_id": request_id,
+            "function_arn": self.spec.arn,
+            "deadline_epoch_ms": deadline * 1000,
+        }
+        try:
+            write_frame(self._requests, invocation)
+        except OSError as error:
+            raise FunctionFailed(f"worker of {self.spec.logical_id} is gone: {error}") from None
+        ready, _, _ = select.select([self._answers], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            self.stop()
+            raise FunctionTimeout(f"{self.spec.logical_id} timed out after {timeout:g} s")
+        try:
+            answer = read_frame(self._answers)
+        except (EOFError, OSError, ValueError):
+            self.stop()
+            raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
+        if "error" in answer:
+            raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
+        return answer["result"]
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+@dataclass
+class WorkerPool:
+    """The warm workers of one function; `reload()` retires them after a code change."""
+
+    spec: FunctionSpec
+    _idle: list[Worker] = field(default_factory=list)
+    _count: int = 0
+    _generation: int = 0
+    _condition: threading.Condition = field(default_factory=threading.Condition)
+    _closed: bool = False
+
+    def invoke(self, event: Any, request_id: str, timeout: float | None = None) -> Any:
+        worker = self._acquire()
+        healthy = True
+        try:
+            return worker.invoke(event, request_id, timeout or self.spec.timeout_seconds)
+        except FunctionTimeout:
+            healthy = False
+            raise
+        finally:
+            self._release(worker, healthy and worker.alive)
+
+    def _acquire(self) -> Worker:
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise FunctionFailed(f"{self.spec.logical_id} is shut down")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.spec.max_workers:
+                    self._count += 1
+                    generation = self._generation
+                    break
+                self._condition.wait()
+        try:
+            return Worker(self.spec, generation)
+        except Exception:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            raise
+
+    def _release(self, worker: Worker, healthy: bool) -> None:
+        with self._condition:
+            if healthy and worker.generation == self._generation and not self._closed:
+                self._idle.append(worker)
+            else:
+                self._count -= 1
+                worker.stop()
+            self._condition.notify()
+
+    def reload(self) -> None:
+        """New calls get fresh workers; busy ones finish their call, then stop."""
+        with self._condition:
+            self._generation += 1
+            retired, self._idle = self._idle, []
+            self._count -= len(retired)
+            self._condition.notify_all()
+        for worker in retired:
+            worker.stop()
+
+    @property
+    def worker_count(self) -> int:
+        with self._condition:
+            return self._count
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+        self.reload()
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,171 @@
+"""The Lambda proxy integration (REST API, payload 1.0): the event in, the response out.
+
+Event fields follow
+https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+(input format). A result that is not a proxy response object is 502, as in API Gateway.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from local_gateway.http_messages import HttpRequest, HttpResponse
+
+
+def request_time(epoch: float) -> str:
+    """`requestContext.requestTime`: `21/Nov/2026:05:41:02 +0000`."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
+def is_binary(content_type: str | None, binary_media_types: list[str]) -> bool:
+    if not content_type or not binary_media_types:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return any(
+        fnmatch.fnmatch(media_type, pattern.lower().replace("~1", "/"))
+        for pattern in binary_media_types
+    )
+
+
+def _multi(items: list[tuple[str, str]]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for key, value in items:
+        values.setdefault(key, []).append(value)
+    return values
+
+
+def build_event(
+    request: HttpRequest,
+    *,
+    resource_path: str,
+    path_parameters: dict[str, str],
+    stage_variables: dict[str, str],
+    request_context: dict[str, Any],
+    binary_media_types: list[str],
+) -> dict[str, Any]:
+    multi_headers = _multi(request.headers)
+    multi_query = _multi(request.query_items())
+    binary = is_binary(request.header("content-type"), binary_media_types)
+    if not request.body:
+        body: str | None = None
+    elif binary:
+        body = base64.b64encode(request.body).decode()
+    else:
+        body = request.body.decode("utf-8", errors="replace")
+    return {
+        "resource": resource_path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": stage_variables or None,
+        "requestContext": request_context,
+        "body": body,
+        "isBase64Encoded": binary and body is not None,
+    }
+
+
+def request_context(
+    request: HttpRequest,
+    *,
+    request_id: str,
+    api_id: str,
+    account_id: str,
+    stage: str,
+    resource_path: str,
+    host: str,
+    authorizer: dict[str, Any] | None,
+    api_key: str | None,
+    api_key_id: str | None,
+) -> dict[str, Any]:
+    """`requestContext` of the event; also `$context` for templates and access logs."""
+    return {
+        "accountId": account_id,
+        "apiId": api_id,
+        "authorizer": authorizer,
+        "domainName": host,
+        "domainPrefix": host.split(".", 1)[0],
+        "extendedRequestId": request_id,
+        "httpMethod": request.method,
+        "identity": {
+            "accessKey": None,
+            "accountId": None,
+            "apiKey": api_key,
+            "apiKeyId": api_key_id,
+            "caller": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "sourceIp": request.source_ip,
+            "user": None,
+            "userAgent": request.header("user-agent"),
+            "userArn": None,
+            "clientCert": None,
+        },
+        "path": f"/{stage}{request.path}",
+        "protocol": "HTTP/1.1",
+        "requestId": request_id,
+        "requestTime": request_time(request.received_at),
+        "requestTimeEpoch": int(request.received_at * 1000),
+        "resourceId": resource_path,
+        "resourcePath": resource_path,
+        "stage": stage,
+    }
+
+
+class MalformedResponse(ValueError):
+    """The function's result is not a Lambda proxy response (API Gateway answers 502)."""
+
+
+def parse_response(result: Any) -> HttpResponse:
+    """The HTTP response for a proxy result; `multiValueHeaders` win over `headers`."""
+    if not isinstance(result, dict):
+        raise MalformedResponse(f"result is {type(result).__name__}, not an object")
+    status = result.get("statusCode")
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+        raise MalformedResponse(f"statusCode {status!r} is not an HTTP status")
+    headers = result.get("headers") or {}
+    multi_headers = result.get("multiValueHeaders") or {}
+    if not isinstance(headers, dict) or not isinstance(multi_headers, dict):
+        raise MalformedResponse("headers and multiValueHeaders must be objects")
+    merged: dict[str, list[str]] = {k: [_header_value(v)] for k, v in headers.items()}
+    for name, values in multi_headers.items():
+        if not isinstance(values, list):
+            raise MalformedResponse(f"multiValueHeaders.{name} is not a list")
+        merged[name] = [_header_value(v) for v in values]
+    body = result.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedResponse(f"body is {type(body).__name__}, not a string")
+    encoded = result.get("isBase64Encoded", False)
+    if not isinstance(encoded, bool):
+        raise MalformedResponse("isBase64Encoded is not a boolean")
+    try:
+        content = base64.b64decode(body or "", validate=True) if encoded else (body or "").encode()
+    except ValueError:
+        raise MalformedResponse("body is not valid base64") from None
+    pairs = [(name, value) for name, values in merged.items() for value in values]
+    if not any(name.lower() == "content-type" for name, _ in pairs):
+        pairs.append(("Content-Type", "application/json"))
+    return HttpResponse(status, pairs, content)
+
+
+def _header_value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise MalformedResponse("a header value must be a scalar")
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,210 @@
+"""Loads `template.yaml` the way CloudFormation would see it, ready to run locally.
+
+The SAM transform is aws-sam-translator's own. Local `CodeUri`/`ContentUri` folders are
+remembered before the transform (it only accepts S3 locations) and mapped back after it.
+Parameters get their defaults, then the local overrides; resources whose `Condition` is
+false are dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml  # type: ignore[import-untyped]
+from samtranslator.model.exceptions import InvalidDocumentException
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+from local_gateway.errors import TemplateError
+from local_gateway.intrinsics import ResolutionContext, Resolver
+
+LOCAL_CODE_BUCKET = "local-gateway-code"  # stands in for local folders during the transform
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """YAML with CloudFormation's short forms (`!Ref`, `!Sub`, `!GetAtt` ...)."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = suffix if suffix == "Ref" or suffix == "Condition" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _construct_tag)
+# CloudFormation keeps timestamps and dates as strings.
+_CloudFormationLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_template_text(text: str) -> dict[str, Any]:
+    document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    if not isinstance(document, dict):
+        raise TemplateError("template", "is not a mapping")
+    return document
+
+
+@dataclass
+class LoadedTemplate:
+    """The transformed template, its folder, and the resolver for its values."""
+
+    path: Path
+    resources: dict[str, dict[str, Any]]  # after the transform, conditions applied
+    outputs: dict[str, Any]
+    context: ResolutionContext
+    local_folders: dict[str, Path]  # S3Key placeholder -> the local folder it stands for
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, value: Any, where: str) -> Any:
+        return Resolver(self.context).resolve(value, where)
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        properties: dict[str, Any] = self.resources[logical_id].get("Properties", {})
+        return properties
+
+    def resolved_property(self, logical_id: str, name: str, default: Any = None) -> Any:
+        value = self.properties(logical_id).get(name, default)
+        return self.resolve(value, f"Resources.{logical_id}.Properties.{name}")
+
+    def of_type(self, resource_type: str) -> list[str]:
+        return [k for k, v in self.resources.items() if v.get("Type") == resource_type]
+
+    def local_folder(self, code: Any, where: str) -> Path:
+        """The local folder behind a transformed `Code`/`Content` location."""
+        if isinstance(code, dict) and code.get("S3Bucket") == LOCAL_CODE_BUCKET:
+            return self.local_folders[str(code["S3Key"])]
+        raise TemplateError(where, "code is not a local folder (S3 or inline code is not run)")
+
+
+def _parameter_values(
+    declared: dict[str, Any], overrides: dict[str, str], where: str
+) -> dict[str, Any]:
+    unknown = sorted(set(overrides) - set(declared))
+    if unknown:
+        raise TemplateError(where, f"overrides for undeclared parameters: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, declaration in declared.items():
+        if name in overrides:
+            value: Any = overrides[name]
+        elif "Default" in declaration:
+            value = declaration["Default"]
+        else:
+            raise TemplateError(f"Parameters.{name}", "has no Default and no override")
+        if str(declaration.get("Type", "")).startswith(("CommaDelimitedList", "List<")):
+            value = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
+        else:
+            value = str(value)
+        allowed = declaration.get("AllowedValues")
+        if allowed is not None and value not in [str(a) for a in allowed]:
+            raise TemplateError(f"Parameters.{name}", f"value {value!r} is not one of {allowed}")
+        values[name] = value
+    return values
+
+
+def _swap_local_folders(template: dict[str, Any], root: Path) -> dict[str, Path]:
+    """Replaces local CodeUri/ContentUri folders with S3 placeholders the transform accepts."""
+    folders: dict[str, Path] = {}
+
+    def placeholder(uri: Any) -> Any:
+        if not isinstance(uri, str) or uri.startswith("s3://"):
+            return uri
+        folder = (root / uri).resolve()
+        key = f"folder-{len(folders)}"  # the transform rewrites keys that look like paths
+        folders[key] = folder
+        return f"s3://{LOCAL_CODE_BUCKET}/{key}"
+
+    global_function = template.get("Globals", {}).get("Function", {})
+    if "CodeUri" in global_function:
+        global_function["CodeUri"] = placeholder(global_function["CodeUri"])
+    for resource in template.get("Resources", {}).values():
+        properties = resource.get("Properties") or {}
+        if resource.get("Type") == "AWS::Serverless::Function":
+            if "CodeUri" in properties:
+                properties["CodeUri"] = placeholder(properties["CodeUri"])
+            elif "InlineCode" not in properties and "CodeUri" not in global_function:
+                properties["CodeUri"] = placeholder(".")
+        elif resource.get("Type") == "AWS::Serverless::LayerVersion":
+            properties["ContentUri"] = placeholder(properties.get("ContentUri"))
+        elif resource.get("Type") == "AWS::Serverless::Api":
+            uri = properties.get("DefinitionUri")
+            if isinstance(uri, str) and not uri.startswith("s3://"):
+                text = (root / uri).read_text()
+                properties["DefinitionBody"] = parse_template_text(text)
+                del properties["DefinitionUri"]
+    return folders
+
+
+def _transform(
+    template: dict[str, Any], parameters: dict[str, Any], region: str, path: Path
+) -> dict[str, Any]:
+    parser = Parser()
+    translator = Translator(None, parser, boto_session=boto3.Session(region_name=region))
+    try:
+        transformed: dict[str, Any] = translator.translate(
+            template, parameter_values=parameters, get_managed_policy_map=dict
+        )
+    except InvalidDocumentException as error:
+        causes = "; ".join(str(cause) for cause in error.causes)
+        raise TemplateError(str(path), f"the SAM transform failed: {causes}") from None
+    return transformed
+
+
+def load_template(
+    path: Path,
+    overrides: dict[str, str],
+    *,
+    region: str,
+    stack_name: str,
+) -> LoadedTemplate:
+    """Reads, transforms and prepares `path` with parameter `overrides` applied."""
+    if not path.exists():
+        raise TemplateError(str(path), "no such template")
+    document = parse_template_text(path.read_text())
+    declared = document.get("Parameters") or {}
+    parameters = _parameter_values(declared, overrides, "parameter overrides")
+    source = copy.deepcopy(document)
+    folders = _swap_local_folders(source, path.parent.resolve())
+    if "AWS::Serverless-2016-10-31" in json.dumps(source.get("Transform", "")):
+        transformed = _transform(source, parameters, region, path)
+    else:
+        transformed = source
+    context = ResolutionContext(
+        region=region,
+        account_id=ACCOUNT_ID,
+        stack_name=stack_name,
+        parameters=parameters,
+        mappings=transformed.get("Mappings") or {},
+        conditions=transformed.get("Conditions") or {},
+    )
+    resources = {
+        logical_id: resource
+        for logical_id, resource in (transformed.get("Resources") or {}).items()
+        if "Condition" not in resource
+        or context.condition(resource["Condition"], f"Resources.{logical_id}.Condition")
+    }
+    return LoadedTemplate(
+        path=path,
+        resources=resources,
+        outputs=transformed.get("Outputs") or {},
+        context=context,
+        local_folders=folders,
+    )

@@ -1,0 +1,35 @@
+"""The gateway in-process, for tests: `with start_gateway(template) as local: local.session...`.
+
+It binds a free port, provisions a fresh moto, and stops everything when the block ends.
+Code reload is driven by the test (`local.gateway.watcher.check()`), not by a timer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from local_gateway.reload import CodeWatcher
+from local_gateway.runtime import RunningGateway, running_gateway
+
+
+@contextlib.contextmanager
+def start_gateway(
+    template: Path | str,
+    config_env: str = "default",
+    *,
+    parameter_overrides: dict[str, str] | None = None,
+    samconfig: Path | None = None,
+) -> Iterator[RunningGateway]:
+    with running_gateway(
+        Path(template),
+        config_env=config_env,
+        port=0,
+        parameter_overrides=parameter_overrides,
+        samconfig=samconfig,
+        watch=False,
+    ) as running:
+        if running.gateway.watcher is None:
+            running.gateway.watcher = CodeWatcher(running.gateway.pools.values())
+        yield running

@@ -1,0 +1,97 @@
+"""A warm Lambda worker: one process per concurrent execution of one function.
+
+Started by the gateway as `python -m local_gateway.worker`, with the function's own
+environment. It imports the handler once (Lambda's init phase), then answers invocations
+read from stdin, one frame at a time, on the original stdout. The function's own output
+(print, logging) goes to stderr, which the gateway labels with the function's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from local_gateway.framing import read_frame, write_frame
+
+
+class LambdaContext:
+    """The `context` argument a Python handler receives in Lambda."""
+
+    def __init__(self, invocation: dict[str, Any]) -> None:
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.invoked_function_arn = str(invocation["function_arn"])
+        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.aws_request_id = str(invocation["request_id"])
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = None
+        self.client_context = None
+        self._deadline = float(invocation["deadline_epoch_ms"])
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int(self._deadline - time.time() * 1000))
+
+
+def _error(error: BaseException) -> dict[str, Any]:
+    return {
+        "errorType": type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_exception(error),
+    }
+
+
+def _load_handler(handler: str) -> Callable[[Any, Any], Any]:
+    module_name, _, function_name = handler.rpartition(".")
+    module = importlib.import_module(module_name)
+    found: Callable[[Any, Any], Any] = getattr(module, function_name)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--handler", required=True)
+    parser.add_argument("--path", action="append", default=[])
+    arguments = parser.parse_args()
+
+    # Keep the pipe the gateway reads answers from; send everything the function prints to stderr.
+    answers = os.dup(1)
+    os.dup2(2, 1)
+    requests = 0
+    gateway_path = os.environ.pop("LOCAL_GATEWAY_PATH", "")
+    sys.path[:] = [*arguments.path, *(p for p in sys.path if p not in ("", gateway_path))]
+
+    handler: Callable[[Any, Any], Any] | None = None
+    init_error: dict[str, Any] | None = None
+    try:
+        handler = _load_handler(arguments.handler)
+    except Exception as error:  # the init error is reported on each invocation, as Lambda does
+        traceback.print_exc()
+        init_error = _error(error)
+
+    while True:
+        try:
+            invocation = read_frame(requests)
+        except EOFError:
+            return
+        if handler is None:
+            write_frame(answers, {"error": init_error})
+            continue
+        try:
+            result = handler(invocation["event"], LambdaContext(invocation))
+            write_frame(answers, {"result": result})
+        except Exception as error:
+            traceback.print_exc()
+            sys.stderr.flush()
+            write_frame(answers, {"error": _error(error)})
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,8 +16,8 @@ PORT ?= 3000
 REGION ?= us-east-1
 PYTEST_ARGS ?=
 
-PY_SOURCES := layers functions authorizers gateway tests scripts benchmarks
-MYPY_STRICT := layers/shared gateway/local_gateway authorizers functions
+PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions)
 
 .PHONY: help setup lock dev token test test-fast lint fmt build deploy invoke sam-local bench clean
 

@@ -221,14 +221,14 @@ class _Input:
     def json(self, path: str = "$") -> str:
         """The JSONPath selection as a JSON string (`""` when nothing matches, as API Gateway)."""
         selected = select_json_path(self._document(), path)
-        if selected is _MISSING:
+        if selected is MISSING:
             return '""'
         return json.dumps(selected, ensure_ascii=False, separators=(",", ":"))
 
     def path(self, path: str = "$") -> Any:
         """The JSONPath selection as an object a template can walk (`null` when missing)."""
         selected = select_json_path(self._document(), path)
-        return None if selected is _MISSING else to_vtl(selected)
+        return None if selected is MISSING else to_vtl(selected)
 
     def params(self, name: str | None = None) -> Any:
         """All parameters by location, or one parameter from path, then query, then header."""
@@ -257,7 +257,8 @@ class _Missing:
     pass
 
 
-_MISSING: Any = _Missing()
+# What select_json_path returns when nothing matches (None is a JSON null).
+MISSING: Any = _Missing()
 
 # One step of the JSONPath subset API Gateway templates use: .name, .*, ['name'], [0], [*].
 _JSON_PATH_STEP = re.compile(
@@ -266,7 +267,7 @@ _JSON_PATH_STEP = re.compile(
 
 
 def select_json_path(document: Any, path: str) -> Any:
-    """Select `path` ($, .name, ['name'], [n], [*], .*) from `document`; `_MISSING` if absent.
+    """Select `path` ($, .name, ['name'], [n], [*], .*) from `document`; `MISSING` if absent.
 
     A wildcard step turns the selection into a list of every match.
     """
@@ -295,7 +296,7 @@ def select_json_path(document: Any, path: str) -> Any:
             matches = [match[key] for match in matches if isinstance(match, dict) and key in match]
     if many:
         return matches
-    return matches[0] if matches else _MISSING
+    return matches[0] if matches else MISSING
 
 
 def _children(value: Any) -> Iterable[Any]:

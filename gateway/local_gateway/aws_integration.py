@@ -1,0 +1,455 @@
+"""Non-proxy integrations: AWS service (against the local moto), MOCK, HTTP and HTTP_PROXY.
+
+The pipeline hands over the method's `x-amazon-apigateway-integration` and the request as plain
+data; this module runs the integration as API Gateway does and gives back (status, headers,
+body bytes):
+
+1. choose the request template by Content-Type (`passthroughBehavior` WHEN_NO_MATCH,
+   WHEN_NO_TEMPLATES or NEVER; no match where passthrough is not allowed is 415);
+2. map `requestParameters` (`integration.request.{path,querystring,header}.X` from
+   `method.request.*`, `context.*`, `stageVariables.*` or a 'literal') and render the template;
+3. call the backend: for `aws`, the local moto at the URI's action (`action/Query`, with
+   DynamoDB's JSON 1.0 target header or SQS's query form) or path (`path/{bucket}/{key}`),
+   signed with SigV4 as the integration's role would sign it (local credentials);
+4. choose the integration response whose `selectionPattern` (its key in `responses`) matches
+   the backend status (`default` otherwise), render its template by Accept, apply
+   `responseParameters`, `contentHandling` and `$context.responseOverride`.
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-integration-types.html
+https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+import requests
+
+from local_gateway import gateway_responses, vtl
+from local_gateway.local_aws import LOCAL_CREDENTIALS
+from local_gateway.rejections import Rejection
+
+DEFAULT_CONTENT_TYPE = "application/json"
+# The integration's role, locally: the credentials every local process signs with.
+ROLE_CREDENTIALS = botocore.credentials.Credentials(
+    LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+    LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    LOCAL_CREDENTIALS["AWS_SESSION_TOKEN"],
+)
+# Services API Gateway calls in AWS's JSON protocol: the action goes into X-Amz-Target.
+JSON_TARGET_PREFIXES = {"dynamodb": "DynamoDB_20120810"}
+HOP_BY_HOP_HEADERS = {
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+    "proxy-authorization",
+    "te",
+    "trailer",
+}
+
+
+@dataclass(frozen=True)
+class MethodRequest:
+    """The method request as the integration sees it."""
+
+    http_method: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    path_params: dict[str, str]
+    body: bytes
+    stage_variables: dict[str, str]
+    # $context for templates and `context.*` parameter mappings.
+    context: dict[str, Any]
+    multi_value_query: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AwsEnvironment:
+    """Where the local AWS services answer and as which account/region."""
+
+    endpoint_url: str
+    region: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class IntegrationResult:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _BackendResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def unsupported_media_type() -> Rejection:
+    return Rejection("UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported Media Type")
+
+
+def configuration_error() -> Rejection:
+    return Rejection("API_CONFIGURATION_ERROR", 500, "Internal server error")
+
+
+def run_integration(
+    integration: Mapping[str, Any],
+    request: MethodRequest,
+    aws: AwsEnvironment,
+    *,
+    timeout_seconds: float,
+    source: str = "<integration>",
+) -> IntegrationResult:
+    """Run a non-proxy integration (aws, mock, http, http_proxy) for `request`.
+
+    `timeout_seconds` is API Gateway's integration timeout (29 s); `source` names the method in
+    template error messages. Raises Rejection for API Gateway's own answers (415, 500
+    configuration errors, 502 unreachable backend, 504 timeout) and vtl.VtlError for templates.
+    """
+    kind = str(integration.get("type", "")).lower()
+    if kind == "http_proxy":
+        return _http_proxy(integration, request, timeout_seconds)
+    if kind not in ("aws", "mock", "http"):
+        raise ValueError(f"{source}: integration type {kind!r} is not a non-proxy integration")
+
+    template = _request_template(integration, request)
+    parameters = _request_parameters(integration, request)
+    body = request.body
+    if template is not None:
+        rendered = vtl.render(template, _vtl_request(request, request.body), source=source)
+        body = rendered.body.encode()
+        for location, values in rendered.request_overrides.items():
+            parameters[location].update(values)
+    body = _convert(body, integration.get("contentHandling"))
+
+    if kind == "mock":
+        backend = _mock_backend(body, template is not None)
+    elif kind == "aws":
+        backend = _call_aws(integration, parameters, body, aws, timeout_seconds)
+    else:
+        backend = _call_http(integration, parameters, body, timeout_seconds)
+    return _integration_response(integration, request, backend, source)
+
+
+# ---------------------------------------------------------------------------------------------
+# Integration request
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    value = _header(headers, "content-type") or DEFAULT_CONTENT_TYPE
+    return value.split(";")[0].strip().lower()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def _request_template(integration: Mapping[str, Any], request: MethodRequest) -> str | None:
+    """The template for the request's content type, None to pass the body through, or 415."""
+    templates = {str(k).lower(): v for k, v in (integration.get("requestTemplates") or {}).items()}
+    content_type = _content_type(request.headers)
+    if content_type in templates:
+        return str(templates[content_type])
+    behaviour = str(integration.get("passthroughBehavior", "WHEN_NO_MATCH")).upper()
+    if behaviour == "WHEN_NO_MATCH" or (behaviour == "WHEN_NO_TEMPLATES" and not templates):
+        return None
+    raise unsupported_media_type()
+
+
+def _vtl_request(request: MethodRequest, body: bytes) -> vtl.VtlRequest:
+    return vtl.VtlRequest(
+        body=body,
+        path_params=request.path_params,
+        query=request.query,
+        headers=request.headers,
+        context=request.context,
+        stage_variables=request.stage_variables,
+    )
+
+
+def _request_parameters(
+    integration: Mapping[str, Any], request: MethodRequest
+) -> dict[str, dict[str, str]]:
+    """`integration.request.{path,querystring,header}.X` values from their mapping expressions."""
+    mapped: dict[str, dict[str, str]] = {"path": {}, "querystring": {}, "header": {}}
+    for target, expression in (integration.get("requestParameters") or {}).items():
+        location, _, name = str(target).removeprefix("integration.request.").partition(".")
+        if location not in mapped:
+            raise ValueError(f"unsupported integration request parameter: {target}")
+        value = _method_request_value(str(expression), request)
+        if value is not None:
+            mapped[location][name] = value
+    return mapped
+
+
+def _method_request_value(expression: str, request: MethodRequest) -> str | None:
+    if len(expression) >= 2 and expression.startswith("'") and expression.endswith("'"):
+        return expression[1:-1]
+    if expression.startswith("method.request.body"):
+        path = "$" + expression.removeprefix("method.request.body")
+        return _json_selection(request.body, path)
+    if expression.startswith("method.request."):
+        location, _, name = expression.removeprefix("method.request.").partition(".")
+        if location == "header":
+            return _header(request.headers, name)
+        if location == "multivalueheader":
+            return _header(request.headers, name)
+        if location == "querystring":
+            return request.query.get(name)
+        if location == "multivaluequerystring":
+            values = request.multi_value_query.get(name)
+            return ",".join(values) if values else request.query.get(name)
+        if location == "path":
+            return request.path_params.get(name)
+        raise ValueError(f"unsupported mapping expression: {expression}")
+    if expression.startswith("stageVariables."):
+        return request.stage_variables.get(expression.removeprefix("stageVariables."))
+    if expression.startswith("context."):
+        value: Any = request.context
+        for part in expression.removeprefix("context.").split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        return None if value is None else vtl.java_string(value)
+    raise ValueError(f"unsupported mapping expression: {expression}")
+
+
+def _json_selection(body: bytes, path: str) -> str | None:
+    if not body.strip():
+        return None
+    selected = vtl.select_json_path(json.loads(body), path)
+    if selected is vtl.MISSING or selected is None:
+        return None
+    if isinstance(selected, str):
+        return selected
+    try:
+        return json.dumps(selected, separators=(",", ":"))
+    except TypeError:
+        return None
+
+
+def _convert(body: bytes, content_handling: Any) -> bytes:
+    """contentHandling: CONVERT_TO_BINARY decodes base64 text, CONVERT_TO_TEXT encodes bytes."""
+    if content_handling == "CONVERT_TO_BINARY":
+        try:
+            return base64.b64decode(body, validate=True)
+        except ValueError:
+            raise configuration_error() from None
+    if content_handling == "CONVERT_TO_TEXT":
+        return base64.b64encode(body)
+    return body
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders (a URI's) from the integration request path parameters."""
+
+    def value_of(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise configuration_error()
+        greedy = name.endswith("+") or name == "proxy"
+        return urllib.parse.quote(values[name], safe="/" if greedy else "")
+
+    return re.sub(r"\{([^{}]+)\}", value_of, template)
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends
+
+
+def _mock_backend(rendered_body: bytes, has_template: bool) -> _BackendResponse:
+    """MOCK: the request template yields `{"statusCode": N}`; that is the backend's status."""
+    status = 200
+    if has_template and rendered_body.strip():
+        try:
+            document = json.loads(rendered_body)
+            status = int(document["statusCode"])
+        except (ValueError, KeyError, TypeError):
+            raise configuration_error() from None
+    return _BackendResponse(status, {}, b"")
+
+
+def _call_aws(
+    integration: Mapping[str, Any],
+    parameters: dict[str, dict[str, str]],
+    body: bytes,
+    aws: AwsEnvironment,
+    timeout_seconds: float,
+) -> _BackendResponse:
+    uri = str(integration.get("uri", ""))
+    match = re.fullmatch(r"arn:aws[\w-]*:apigateway:([\w-]+):([\w.-]+):(action|path)/(.*)", uri)
+    if match is None:
+        raise ValueError(f"not an AWS service integration URI: {uri}")
+    _region, subdomain, form, rest = match.groups()
+    # `s3:path/...` or `dynamodb:action/...`; a subdomain form `bucket.s3` is not used locally.
+    service = subdomain.split(".")[-1]
+    method = str(integration.get("httpMethod", "POST")).upper()
+    headers = dict(parameters["header"])
+    query = dict(parameters["querystring"])
+    path = "/"
+    if form == "action":
+        action = rest.split("&")[0]
+        if service in JSON_TARGET_PREFIXES:
+            headers.setdefault("X-Amz-Target", f"{JSON_TARGET_PREFIXES[service]}.{action}")
+            headers.setdefault("Content-Type", "application/x-amz-json-1.0")
+        else:
+            query.setdefault("Action", action)
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    else:
+        path = "/" + _fill(rest, parameters["path"]).lstrip("/")
+        if service == "sqs":
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    url = aws.endpoint_url.rstrip("/") + path
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    aws_request = botocore.awsrequest.AWSRequest(method=method, url=url, data=body, headers=headers)
+    signer_class = botocore.auth.S3SigV4Auth if service == "s3" else botocore.auth.SigV4Auth
+    signer_class(ROLE_CREDENTIALS, service, aws.region).add_auth(aws_request)
+    prepared = aws_request.prepare()
+    return _send(
+        prepared.method, prepared.url, dict(prepared.headers.items()), body, timeout_seconds
+    )
+
+
+def _call_http(
+    integration: Mapping[str, Any],
+    parameters: dict[str, dict[str, str]],
+    body: bytes,
+    timeout_seconds: float,
+) -> _BackendResponse:
+    url = _fill(str(integration.get("uri", "")), parameters["path"])
+    if parameters["querystring"]:
+        separator = "&" if "?" in url else "?"
+        url += separator + urllib.parse.urlencode(parameters["querystring"])
+    method = str(integration.get("httpMethod", "GET")).upper()
+    return _send(method, url, parameters["header"], body, timeout_seconds)
+
+
+def _http_proxy(
+    integration: Mapping[str, Any], request: MethodRequest, timeout_seconds: float
+) -> IntegrationResult:
+    """HTTP_PROXY: the request goes through as it came, the response comes back as it is."""
+    parameters = _request_parameters(integration, request)
+    url = _fill(str(integration.get("uri", "")), {**request.path_params, **parameters["path"]})
+    query = {**request.query, **parameters["querystring"]}
+    if query:
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS}
+    headers.update(parameters["header"])
+    method = str(integration.get("httpMethod", request.http_method)).upper()
+    if method == "ANY":
+        method = request.http_method
+    backend = _send(method, url, headers, request.body, timeout_seconds)
+    return IntegrationResult(backend.status, backend.headers, backend.body)
+
+
+def _send(
+    method: str, url: str, headers: Mapping[str, str], body: bytes, timeout_seconds: float
+) -> _BackendResponse:
+    try:
+        response = requests.request(
+            method, url, headers=dict(headers), data=body or None, timeout=timeout_seconds
+        )
+    except requests.Timeout:
+        raise gateway_responses.integration_timeout() from None
+    except requests.RequestException:
+        raise gateway_responses.integration_failure() from None
+    return _BackendResponse(
+        response.status_code,
+        {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS},
+        response.content,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Integration response
+
+
+def select_integration_response(
+    responses: Mapping[str, Any], backend_status: int
+) -> Mapping[str, Any] | None:
+    """The response whose selectionPattern matches the status in full; else `default`."""
+    for pattern, response in responses.items():
+        if pattern == "default":
+            continue
+        if re.fullmatch(str(pattern), str(backend_status), re.DOTALL):
+            return response  # type: ignore[no-any-return]
+    default = responses.get("default")
+    return default if isinstance(default, Mapping) else None
+
+
+def _integration_response(
+    integration: Mapping[str, Any],
+    request: MethodRequest,
+    backend: _BackendResponse,
+    source: str,
+) -> IntegrationResult:
+    response = select_integration_response(integration.get("responses") or {}, backend.status)
+    if response is None:
+        raise configuration_error()
+    status = int(response.get("statusCode", 200))
+    body = backend.body
+    headers: dict[str, str] = {}
+    templates = response.get("responseTemplates") or {}
+    rendered: vtl.Rendered | None = None
+    if templates:
+        content_type, template = _response_template(templates, request.headers)
+        headers["Content-Type"] = content_type
+        if template:
+            rendered = vtl.render(template, _vtl_request(request, backend.body), source=source)
+            body = rendered.body.encode()
+    elif "content-type" in {k.lower() for k in backend.headers}:
+        headers["Content-Type"] = _header(backend.headers, "content-type") or DEFAULT_CONTENT_TYPE
+    else:
+        headers["Content-Type"] = DEFAULT_CONTENT_TYPE
+    for target, expression in (response.get("responseParameters") or {}).items():
+        name = str(target).removeprefix("method.response.header.")
+        value = _integration_response_value(str(expression), backend, request)
+        if value is not None:
+            headers[name] = value
+    body = _convert(body, response.get("contentHandling"))
+    if rendered is not None:
+        status = rendered.status_override or status
+        headers.update(rendered.header_overrides)
+    return IntegrationResult(status, headers, body)
+
+
+def _response_template(templates: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[str, str]:
+    """The response template for the request's Accept, else application/json, else the first."""
+    by_type = {str(k).lower(): (str(k), str(v or "")) for k, v in templates.items()}
+    for accepted in (_header(headers, "accept") or "").split(","):
+        media_type = accepted.split(";")[0].strip().lower()
+        if media_type in by_type:
+            return by_type[media_type]
+    if DEFAULT_CONTENT_TYPE in by_type:
+        return by_type[DEFAULT_CONTENT_TYPE]
+    return next(iter(by_type.values()))
+
+
+def _integration_response_value(
+    expression: str, backend: _BackendResponse, request: MethodRequest
+) -> str | None:
+    if len(expression) >= 2 and expression.startswith("'") and expression.endswith("'"):
+        return expression[1:-1]
+    if expression.startswith("integration.response.header."):
+        return _header(backend.headers, expression.removeprefix("integration.response.header."))
+    if expression.startswith("integration.response.multivalueheader."):
+        name = expression.removeprefix("integration.response.multivalueheader.")
+        return _header(backend.headers, name)
+    if expression == "integration.response.body":
+        return backend.body.decode("utf-8", errors="replace")
+    if expression.startswith("integration.response.body."):
+        path = "$" + expression.removeprefix("integration.response.body")
+        return _json_selection(backend.body, path)
+    return _method_request_value(expression, request)

@@ -468,11 +468,18 @@ def _authorizer() -> JwtAuthorizer:
     return JwtAuthorizer.from_settings(AuthorizerSettings.from_environment(os.environ))
 
 
-@logger.inject_lambda_context
+# log_event=False overrides POWERTOOLS_LOGGER_LOG_EVENT: the event carries the bearer token.
+@logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point: a policy for a valid token, `Unauthorized` for anything else."""
     try:
-        return _authorizer().authorize(event)
+        authorizer = _authorizer()
+    except ValueError as error:
+        # Settings errors name the setting, never a secret; without them every call is 401.
+        logger.error("Authorizer misconfigured; answering Unauthorized", detail=str(error))
+        raise Unauthorized from None
+    try:
+        return authorizer.authorize(event)
     except Unauthorized:
         raise
     except Exception as error:  # a bug or bad settings must fail closed as 401

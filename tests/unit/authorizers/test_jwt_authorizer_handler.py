@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, cast
 
 import pytest
@@ -86,8 +89,8 @@ def test_missing_settings_fail_closed_as_unauthorized(monkeypatch, configured, c
         app.handler(sample_event(), lambda_context())
 
     # Then it is Unauthorized rather than an error or an open door, and the failure is logged
-    assert [record.getMessage() for record in caplog.records] == [
-        "Authorizer failed; answering Unauthorized"
+    assert [(record.getMessage(), record.__dict__.get("detail")) for record in caplog.records] == [
+        ("Authorizer misconfigured; answering Unauthorized", "missing settings: OIDC_ISSUER")
     ]
 
 
@@ -118,15 +121,37 @@ def test_rejection_log_names_the_reason_and_never_the_token(configured, caplog):
     assert "cGFydG5lcjpodW50ZXIy" not in logged_text(caplog)
 
 
-def test_logs_never_contain_the_token_accepted_or_rejected(monkeypatch, authorizer, mint, caplog):
-    # Given one accepted and one expired token
-    monkeypatch.setattr(app, "_authorizer", lambda: authorizer)
+def import_app_as_lambda_does(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh copy of the handler module, imported with the environment as it is now
+    (Powertools reads POWERTOOLS_LOGGER_LOG_EVENT when the handler is decorated)."""
+    spec = importlib.util.spec_from_file_location("cold_started_app", app.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered while it runs, as any import is (dataclasses look their module up there).
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_logs_never_contain_the_token_even_with_event_logging_on(
+    monkeypatch, authorizer, mint, caplog
+):
+    # Given a cold start with event logging switched on for the stage (Globals sets
+    # POWERTOOLS_LOGGER_LOG_EVENT=true outside prod), one accepted and one expired token
+    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
+    cold_app = import_app_as_lambda_does(monkeypatch)
+    monkeypatch.setattr(cold_app, "_authorizer", lambda: authorizer)
     accepted, expired = mint(), mint(exp=int(time.time()) - 3600)
 
     # When both go through the handler
-    app.handler({**sample_event(), "authorizationToken": f"Bearer {accepted}"}, lambda_context())
-    with pytest.raises(Unauthorized):
-        app.handler({**sample_event(), "authorizationToken": f"Bearer {expired}"}, lambda_context())
+    cold_app.handler(
+        {**sample_event(), "authorizationToken": f"Bearer {accepted}"}, lambda_context()
+    )
+    with pytest.raises(cold_app.Unauthorized):
+        cold_app.handler(
+            {**sample_event(), "authorizationToken": f"Bearer {expired}"}, lambda_context()
+        )
 
     # Then no part of either token's signature or payload was logged
     logged = logged_text(caplog)

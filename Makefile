@@ -1,6 +1,8 @@
 # Every target a developer needs. `make` (or `make help`) lists them from their `## ` comments.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# One shell per recipe, so a recipe can keep a variable (the test timer) across its lines.
+.ONESHELL:
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
@@ -25,15 +27,19 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt pyproject.toml scripts/bootstrap-venv
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml scripts/bootstrap-venv
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
 
-lock: $(VENV)/.installed ## Re-pin requirements/*.txt from requirements/*.in, then reinstall
-	uv pip compile --quiet --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
-	uv pip compile --quiet --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
-	@scripts/bootstrap-venv
+LOCK := uv pip compile --quiet --custom-compile-command "make lock"
+lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, checkov, the layer's), then sync
+	$(LOCK) --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+	$(LOCK) --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
+	# The layer gets what the Lambda runtime runs (3.13, arm64) at the versions dev tests with.
+	$(LOCK) --python-version 3.13 --python-platform aarch64-manylinux_2_28 \
+	  --constraint requirements/dev.txt layers/shared/requirements.in -o layers/shared/requirements.txt
+	scripts/bootstrap-venv
 
 dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; no Docker, no AWS)
 	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT)
@@ -45,8 +51,13 @@ token: $(VENV)/.installed ## Mint a token: make token AS=<demo user>, or make to
 	@if [ -n "$(SCOPE)" ]; then python -m local_gateway token issuer --scope "$(SCOPE)" $(if $(SUB),--sub "$(SUB)"); \
 	else python -m local_gateway token user "$(AS)"; fi
 
-test: lint ## Lint, then the whole test suite
+test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is kept for `make bench`)
+	@start=$$(date +%s)
+	$(MAKE) lint
 	pytest $(PYTEST_ARGS)
+	mkdir -p .local
+	printf '{"seconds": %d, "finished": "%s"}\n' $$(( $$(date +%s) - start )) "$$(date -u +%FT%TZ)" \
+	  > .local/test-wall-time.json
 
 test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
 	pytest -m "not build" $(PYTEST_ARGS)
@@ -75,7 +86,7 @@ invoke: build ## Invoke one function in Docker: make invoke FN=CreateUserFunctio
 sam-local: build ## sam local start-api (needs Docker), against the moto of a running `make dev`
 	sam local start-api --port $$(( $(PORT) + 1 )) --env-vars .local/sam-env.json
 
-bench: $(VENV)/.installed ## Print the benchmarks: gateway latency and throughput, cold starts, sizes
+bench: build ## Print the benchmarks: cold starts, package sizes, gateway latency and throughput
 	python benchmarks/run.py
 
 clean: ## Remove the venv, build output, caches and local state

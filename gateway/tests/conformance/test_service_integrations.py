@@ -12,39 +12,18 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
+from local_gateway.aws_integration import MethodRequest, run_integration
 from local_gateway.rejections import Rejection
 
-REGION, ACCOUNT = "us-east-1", "123456789012"
+REGION, ACCOUNT = "us-east-1", "123456789012"  # as conftest's moto environment
 TIMEOUT = 29.0
 
 
 @pytest.fixture(scope="module")
-def aws() -> Iterator[AwsEnvironment]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield AwsEnvironment(f"http://{host}:{port}", REGION, ACCOUNT)
-    server.stop()
-
-
-def client(aws: AwsEnvironment, service: Any) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=aws.endpoint_url,
-        region_name=aws.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-@pytest.fixture(scope="module")
-def products_table(aws: AwsEnvironment) -> str:
-    dynamodb = client(aws, "dynamodb")
+def products_table(aws_client) -> str:
+    dynamodb = aws_client("dynamodb")
     dynamodb.create_table(
         TableName="Products",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
@@ -232,13 +211,13 @@ def s3_object(method: str) -> dict[str, Any]:
     }
 
 
-def test_s3_put_and_get_object_round_trip_binary_bytes(aws):
+def test_s3_put_and_get_object_round_trip_binary_bytes(aws, aws_client):
     """S3 path form with `{x}` from request parameters: binary bodies pass through untouched.
 
     AWS doc: api-gateway-payload-encodings-workflow.html; api-gateway-api-integration-types.html
     """
     # Given a bucket and every byte value as a file
-    client(aws, "s3").create_bucket(Bucket="files-bucket")
+    aws_client("s3").create_bucket(Bucket="files-bucket")
     payload = bytes(range(256)) * 4
     claims = {"requestId": "r", "authorizer": {"claims": {"sub": "user-7"}}}
 
@@ -263,7 +242,7 @@ def test_s3_put_and_get_object_round_trip_binary_bytes(aws):
     )
 
     # Then the object lives under the caller's prefix and comes back byte for byte
-    stored = client(aws, "s3").get_object(Bucket="files-bucket", Key="users/user-7/blob.bin")
+    stored = aws_client("s3").get_object(Bucket="files-bucket", Key="users/user-7/blob.bin")
     assert (put.status, got.status) == (200, 200)
     assert stored["Body"].read() == payload
     assert got.body == payload
@@ -271,13 +250,13 @@ def test_s3_put_and_get_object_round_trip_binary_bytes(aws):
     assert got.headers["X-Object-Key"] == "stored"
 
 
-def test_sqs_send_message_path_form_delivers_the_body(aws):
+def test_sqs_send_message_path_form_delivers_the_body(aws, aws_client):
     """SQS `path/{account}/{queue}` with an `Action=SendMessage` form template.
 
     AWS doc: api-gateway-api-integration-types.html (AWS integration to SQS)
     """
     # Given a queue and a SendMessage integration
-    sqs = client(aws, "sqs")
+    sqs = aws_client("sqs")
     queue_url = sqs.create_queue(QueueName="telemetry")["QueueUrl"]
     integration = {
         "type": "aws",

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from authorizers.jwt_authorizer.app import (
+    BEARER_VALIDATION_EXPRESSION,
     JwksCache,
     JwtAuthorizer,
     ScopeRoutes,
@@ -191,3 +194,23 @@ def test_tokens_signed_with_another_key_are_never_allowed(extra_claims, kid):
 
     # When / Then it never opens a route
     assert_never_allowed(f"Bearer {token}")
+
+
+def test_validation_expression_passes_a_valid_bearer_token():
+    # Given / When API Gateway applies the template's ValidationExpression to a real token
+    # Then the token reaches the authorizer
+    assert re.fullmatch(BEARER_VALIDATION_EXPRESSION, f"Bearer {VALID_TOKEN}")
+
+
+@property_settings
+@given(st.one_of(st.text(max_size=200), mutated_tokens().map(lambda token: f"Bearer {token}")))
+@example("Bearer eyJhbGciOiJub25lIn0.e30.")
+@example(f"bearer {VALID_TOKEN}")
+def test_what_the_validation_expression_refuses_the_authorizer_refuses_too(authorization):
+    # Given an Authorization value API Gateway would refuse before invoking the authorizer
+    assume(not re.fullmatch(BEARER_VALIDATION_EXPRESSION, authorization))
+    event = {"type": "TOKEN", "authorizationToken": authorization, "methodArn": POST_PRODUCTS}
+
+    # When / Then the authorizer, invoked anyway (e.g. by `sam local`), refuses it as well
+    with pytest.raises(Unauthorized):
+        AUTHORIZER.authorize(event)

@@ -25,6 +25,7 @@ from local_gateway.errors import TemplateError
 from local_gateway.framing import read_frame, write_frame
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.template import LoadedTemplate
+from local_gateway.worker import END_MARKER
 
 MAX_WORKERS_PER_FUNCTION = 8
 _GATEWAY_PATH = str(Path(local_gateway.__file__).resolve().parent.parent)
@@ -177,15 +178,32 @@ class Worker:
         assert self.process.stderr is not None  # noqa: S101
         self._requests = self.process.stdin.fileno()
         self._answers = self.process.stdout.fileno()
+        self._log_done = threading.Condition()
+        self._last_logged = ""
+        self._log_closed = False
         self._log_thread = threading.Thread(
             target=self._forward_log, args=(self.process.stderr,), daemon=True
         )
         self._log_thread.start()
 
     def _forward_log(self, stream: Any) -> None:
-        for line in stream:
-            function_log.info(
-                "[%s] %s", self.spec.logical_id, line.decode(errors="replace").rstrip()
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if line.startswith(END_MARKER):
+                with self._log_done:
+                    self._last_logged = line.removeprefix(END_MARKER)
+                    self._log_done.notify_all()
+                continue
+            function_log.info("[%s] %s", self.spec.logical_id, line)
+        with self._log_done:
+            self._log_closed = True
+            self._log_done.notify_all()
+
+    def _wait_for_log(self, request_id: str) -> None:
+        """Waits until the invocation's log lines are out, so logs and answers stay in order."""
+        with self._log_done:
+            self._log_done.wait_for(
+                lambda: self._last_logged == request_id or self._log_closed, timeout=2.0
             )
 
     def invoke(self, event: Any, request_id: str, timeout: float) -> Any:
@@ -209,6 +227,7 @@ class Worker:
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
+        self._wait_for_log(request_id)
         if "error" in answer:
             raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
         return answer["result"]

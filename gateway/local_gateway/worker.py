@@ -17,7 +17,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from local_gateway.framing import read_frame, write_frame
+from local_gateway.framing import encode, read_frame, write_frame
+
+END_MARKER = "END RequestId: "
 
 
 class LambdaContext:
@@ -80,17 +82,20 @@ def main() -> None:
             invocation = read_frame(requests)
         except EOFError:
             return
+        answer: dict[str, Any]
         if handler is None:
-            write_frame(answers, {"error": init_error})
-            continue
-        try:
-            result = handler(invocation["event"], LambdaContext(invocation))
-            write_frame(answers, {"result": result})
-        except Exception as error:
-            traceback.print_exc()
-            sys.stderr.flush()
-            write_frame(answers, {"error": _error(error)})
+            answer = {"error": init_error}
+        else:
+            try:
+                answer = {"result": handler(invocation["event"], LambdaContext(invocation))}
+                encode(answer)  # a result JSON cannot carry is the function's error
+            except Exception as error:
+                traceback.print_exc()
+                answer = {"error": _error(error)}
+        # Lambda's END line; the gateway answers only once its log has passed it.
+        print(f"{END_MARKER}{invocation['request_id']}", file=sys.stderr, flush=True)
         sys.stdout.flush()
+        write_frame(answers, answer)
 
 
 if __name__ == "__main__":

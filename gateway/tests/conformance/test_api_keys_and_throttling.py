@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from local_gateway.api_keys import ApiKey, ApiKeyGate, UsagePlan, presented_key
 from local_gateway.rejections import Rejection
 from local_gateway.throttling import Limiter, QuotaSettings, stage_throttle

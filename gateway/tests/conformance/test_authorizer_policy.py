@@ -7,6 +7,7 @@ policies-to-invoke-api.html (the execute-api ARN format and its wildcards).
 from typing import Any
 
 import pytest
+
 from local_gateway.policy import Decision, MalformedPolicy, evaluate
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/users/42"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from local_gateway.lambda_authorizer import (
     AuthorizerRequest,
     FunctionError,

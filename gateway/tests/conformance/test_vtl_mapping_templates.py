@@ -7,6 +7,7 @@ follows, mostly "Variables for data transformations for API Gateway".
 import json
 
 import pytest
+
 from local_gateway.vtl import Rendered, VtlError, VtlRequest, render
 
 # Quotes, backslashes, a newline, Velocity's own '#' and '$', and non-ASCII text.

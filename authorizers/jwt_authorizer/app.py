@@ -65,7 +65,7 @@ MAX_JWKS_BYTES = 256 * 1024
 TENANT_CLAIM = "tenant"
 
 # Compact JWS: three base64url segments. The signature must not be empty (no `alg: none`).
-_COMPACT_JWS = re.compile(r"[-0-9A-Za-z_]+\.[-0-9A-Za-z_]+\.[-0-9A-Za-z_]+")
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # The template's ValidationExpression: API Gateway refuses (401) what this module would refuse
 # anyway without invoking it. A template test can compare the two.
 BEARER_VALIDATION_EXPRESSION = f"^Bearer {_COMPACT_JWS.pattern}$"

@@ -316,6 +316,7 @@ def test_oversized_token_is_unauthorized(authorizer, mint):
     assert_unauthorized(authorizer, token_event(token))
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 def test_token_signed_by_a_short_rsa_key_is_unauthorized(authorizer, mint, issuer: FakeIssuer):
     # Given an issuer that publishes a 1024-bit key (too weak under RFC 8725 / NIST) and a
     # token signed with it

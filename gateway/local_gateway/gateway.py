@@ -137,6 +137,7 @@ class LocalGateway:
         parameter_overrides: dict[str, str] | None = None,
         samconfig_path: Path | None = None,
         oidc_audience: str | None = None,
+        state_dir: Path | None = None,
     ) -> None:
         self.template_path = template_path.resolve()
         self.base_url = base_url.rstrip("/")
@@ -151,7 +152,11 @@ class LocalGateway:
         )
         self.region = self.settings.region
         self.moto = MotoServer()
-        self.issuer = LocalIssuer(self.base_url, oidc_audience or self.settings.oidc_audience)
+        self.issuer = LocalIssuer(
+            self.base_url,
+            oidc_audience or self.settings.oidc_audience,
+            key_file=state_dir / "oidc-signing-key.pem" if state_dir else None,
+        )
         self.apis: list[RestApi] = []
         self.routers: list[tuple[RestApi, Router]] = []
         self.functions: dict[str, FunctionSpec] = {}
@@ -492,6 +497,7 @@ class LocalGateway:
     def session(self) -> Session:
         scopes = sorted(
             {scope for api in self.apis for method in api.methods for scope in method.scopes}
+            | set(self.settings.issuer_scopes)
         )
         return Session(
             api_url=self.base_url,

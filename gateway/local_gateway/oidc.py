@@ -3,23 +3,48 @@
 It lives on the gateway's own port under `/_local/oidc`: discovery
 (`/.well-known/openid-configuration`), its JWKS, and a token endpoint for the
 client-credentials grant (any `client_id`; `sub` is the client id; `scope` as requested).
-Its RSA key is made at start, so tokens from an earlier run are not accepted.
+Its RSA key is kept in `.local/` (git-ignored), so tokens outlive a restart and the token
+command can mint them while the gateway is down.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
 import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER_PREFIX = "/_local/oidc"
 TOKEN_LIFETIME_SECONDS = 3600 * 12  # a working day: make dev's session tokens outlast a session
+
+
+def _signing_key(key_file: Path | None) -> rsa.RSAPrivateKey:
+    """The issuer's key: read from `key_file`, or made (and saved there, owner-only)."""
+    if key_file is not None and key_file.exists():
+        loaded = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+        if isinstance(loaded, rsa.RSAPrivateKey):
+            return loaded
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if key_file is not None:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(pem)
+    return key
 
 
 @dataclass
@@ -29,11 +54,14 @@ class IssuerResponse:
 
 
 class LocalIssuer:
-    def __init__(self, base_url: str, default_audience: str) -> None:
+    def __init__(self, base_url: str, default_audience: str, key_file: Path | None = None) -> None:
         self.url = base_url.rstrip("/") + ISSUER_PREFIX
         self.default_audience = default_audience
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._kid = uuid.uuid4().hex[:16]
+        self._key = _signing_key(key_file)
+        public = self._key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self._kid = hashlib.sha256(public).hexdigest()[:16]
 
     @property
     def token_endpoint(self) -> str:

@@ -35,6 +35,7 @@ def running_gateway(
     parameter_overrides: dict[str, str] | None = None,
     samconfig: Path | None = None,
     watch: bool = True,
+    state_dir: Path | None = None,
 ) -> Iterator[RunningGateway]:
     """The gateway serving on host:port (0 picks a free port) until the block ends."""
     server = bind(host, port)
@@ -46,6 +47,7 @@ def running_gateway(
             base_url=f"http://{host}:{bound_port}",
             parameter_overrides=parameter_overrides,
             samconfig_path=samconfig,
+            state_dir=state_dir,
         )
         gateway.start(watch=watch)
         try:

@@ -36,6 +36,7 @@ class LocalSettings:
     demo_users: list[DemoUser] | None = None  # None: one per group plus one in none
     demo_password: str | None = None  # None: a password derived from the pool's policy
     oidc_audience: str = "local-api"  # `aud` of the local OIDC issuer's tokens
+    issuer_scopes: list[str] = field(default_factory=list)  # scopes beyond the methods' own
 
 
 def parse_overrides(value: Any, where: str) -> dict[str, str]:
@@ -102,6 +103,9 @@ def load_settings(samconfig: Path, environment: str, gateway_url: str) -> LocalS
     )
     if "demo_users" in gateway:
         settings.demo_users = _parse_demo_users(gateway["demo_users"], where)
+    if "issuer_scopes" in gateway:
+        scopes = gateway["issuer_scopes"]
+        settings.issuer_scopes = scopes.split() if isinstance(scopes, str) else list(scopes)
     if "oidc_audience" in gateway:
         settings.oidc_audience = str(gateway["oidc_audience"])
     if "demo_password" in gateway:

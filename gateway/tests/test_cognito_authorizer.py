@@ -33,6 +33,11 @@ def _reissue(token: str, key=None, **changes) -> str:
     )
 
 
+def _get(local, path, token):
+    headers = {"Authorization": token} if token else {}
+    return requests.get(local.api_url + path, headers=headers, timeout=10)
+
+
 def _admin(local, kind="id_token"):
     return local.session.users["admin@example.com"][kind]
 
@@ -40,7 +45,7 @@ def _admin(local, kind="id_token"):
 def test_a_valid_id_token_passes_and_its_claims_reach_the_function(local):
     # Given the admin's ID token from moto
     # When it calls a Cognito-guarded route
-    response = requests.get(local.api_url + "/private", headers={"Authorization": _admin(local)})
+    response = _get(local, "/private", _admin(local))
     # Then the function sees the claims as API Gateway passes them: all strings
     assert response.status_code == 200
     claims = response.json()["event"]["requestContext"]["authorizer"]["claims"]
@@ -52,7 +57,7 @@ def test_a_valid_id_token_passes_and_its_claims_reach_the_function(local):
 
 
 def test_no_token_is_401(local):
-    response = requests.get(local.api_url + "/private")
+    response = _get(local, "/private", None)
     assert response.status_code == 401
     assert response.json() == {"message": "Unauthorized"}
 
@@ -60,7 +65,7 @@ def test_no_token_is_401(local):
 def test_an_expired_token_is_401_with_api_gateways_message(local):
     # Given the admin's token re-signed by the pool's key with exp in the past
     token = _reissue(_admin(local), exp=int(time.time()) - 60)
-    response = requests.get(local.api_url + "/private", headers={"Authorization": token})
+    response = _get(local, "/private", token)
     assert response.status_code == 401
     assert response.json() == {"message": "The incoming token has expired"}
 
@@ -69,7 +74,7 @@ def test_a_token_with_a_wrong_signature_is_401(local):
     # Given the same claims signed by a key that is not the pool's
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     token = _reissue(_admin(local), key=other_key)
-    response = requests.get(local.api_url + "/private", headers={"Authorization": token})
+    response = _get(local, "/private", token)
     assert response.status_code == 401
 
 
@@ -87,33 +92,33 @@ def test_a_token_from_another_user_pool_is_401(local):
         region=session.region,
     )
     # When it calls a route guarded by the first pool
-    response = requests.get(local.api_url + "/private", headers={"Authorization": id_token})
+    response = _get(local, "/private", id_token)
     # Then the issuer does not match
     assert response.status_code == 401
 
 
 def test_an_access_token_where_an_id_token_is_required_is_401(local):
     token = _admin(local, "access_token")
-    response = requests.get(local.api_url + "/private", headers={"Authorization": token})
+    response = _get(local, "/private", token)
     assert response.status_code == 401
 
 
 def test_a_scoped_method_rejects_an_id_token(local):
-    response = requests.get(local.api_url + "/scoped", headers={"Authorization": _admin(local)})
+    response = _get(local, "/scoped", _admin(local))
     assert response.status_code == 401
 
 
 def test_a_scoped_method_rejects_an_access_token_without_the_scope(local):
     # Given moto's access token, whose only scope is aws.cognito.signin.user.admin
     token = _admin(local, "access_token")
-    response = requests.get(local.api_url + "/scoped", headers={"Authorization": token})
+    response = _get(local, "/scoped", token)
     assert response.status_code == 401
 
 
 def test_a_scoped_method_accepts_an_access_token_with_the_scope(local):
     # Given an access token of the pool carrying items/read
     token = _reissue(_admin(local, "access_token"), scope="items/read openid")
-    response = requests.get(local.api_url + "/scoped", headers={"Authorization": token})
+    response = _get(local, "/scoped", token)
     assert response.status_code == 200
     claims = response.json()["event"]["requestContext"]["authorizer"]["claims"]
     assert claims["scope"] == "items/read openid"

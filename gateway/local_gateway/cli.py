@@ -1,0 +1,173 @@
+"""`python -m local_gateway serve|token`: run the local API, or mint tokens for it.
+
+serve: starts moto, provisions the template's resources, serves the API, writes
+`.local/session.json` and `.local/sam-env-vars.json`, prints the banner; Ctrl-C stops it all.
+token user NAME: a fresh Cognito ID token (or `--access`) for a seeded user of the running gateway.
+token issuer: a token of the local OIDC issuer (`--sub`, `--scope`), also when the gateway is down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import jwt
+
+from local_gateway.demo_users import sign_in
+from local_gateway.errors import GatewayStartError, TemplateError
+from local_gateway.local_aws import UserPool, client
+from local_gateway.oidc import LocalIssuer
+from local_gateway.runtime import running_gateway
+from local_gateway.samconfig import parse_overrides
+from local_gateway.session_files import (
+    banner,
+    read_session,
+    write_sam_env_vars,
+    write_session,
+)
+
+STATE_DIR = ".local"
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    template = Path(arguments.template).resolve()
+    state_dir = template.parent / STATE_DIR
+    overrides = parse_overrides(arguments.parameter_overrides or [], "--parameter-overrides")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    with running_gateway(
+        template,
+        config_env=arguments.config_env,
+        host=arguments.host,
+        port=arguments.port,
+        parameter_overrides=overrides,
+        state_dir=state_dir,
+    ) as running:
+        write_session(state_dir, running.session)
+        write_sam_env_vars(state_dir, running.gateway, arguments.docker_host)
+        print(banner(running.gateway, running.session, sys.executable), flush=True)
+        print(f"\nSession facts: {state_dir / 'session.json'}", flush=True)
+        stop.wait()
+        print("\nStopping the local gateway...", flush=True)
+    return 0
+
+
+def _user_token(arguments: argparse.Namespace, state_dir: Path) -> str:
+    session = read_session(state_dir)
+    if session is None:
+        raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
+    user = session["users"].get(arguments.username)
+    if user is None:
+        known = ", ".join(session["users"]) or "none"
+        raise GatewayStartError(f"no demo user {arguments.username!r} (seeded: {known})")
+    endpoint, region = session["aws_endpoint_url"], session["region"]
+    cognito = client("cognito-idp", endpoint, region)
+    pool_ids = [v for v in session["resources"].values() if v.startswith(f"{region}_")]
+    for pool_id in pool_ids:
+        try:
+            clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+        except Exception as error:
+            raise GatewayStartError(
+                f"the local moto at {endpoint} does not answer: is `make dev` running? ({error})"
+            ) from None
+        for found in clients["UserPoolClients"]:
+            details = cognito.describe_user_pool_client(
+                UserPoolId=pool_id, ClientId=found["ClientId"]
+            )["UserPoolClient"]
+            secret = details.get("ClientSecret")
+            pool = UserPool(
+                "",
+                pool_id,
+                [found["ClientId"]],
+                {found["ClientId"]: secret} if secret else {},
+                [],
+                {},
+            )
+            try:
+                id_token, access_token = sign_in(
+                    pool, arguments.username, user["password"], endpoint_url=endpoint, region=region
+                )
+            except cognito.exceptions.UserNotFoundException:
+                break
+            return access_token if arguments.access else id_token
+    raise GatewayStartError(f"{arguments.username} signs in to no local user pool")
+
+
+def _issuer_token(arguments: argparse.Namespace, state_dir: Path) -> str:
+    """Signed with the issuer's saved key, so this works whether or not the gateway runs."""
+    session = read_session(state_dir)
+    base_url = session["api_url"] if session else f"http://127.0.0.1:{arguments.port}"
+    # The session's token tells the audience and every scope the template uses.
+    template_token = (
+        jwt.decode(session["issuer"]["token"], options={"verify_signature": False})
+        if session
+        else {}
+    )
+    audience = arguments.audience or template_token.get("aud") or "local-api"
+    issuer = LocalIssuer(base_url, audience, key_file=state_dir / "oidc-signing-key.pem")
+    scope = arguments.scope if arguments.scope is not None else template_token.get("scope", "")
+    return issuer.mint(arguments.sub, str(scope).split())
+
+
+def _token(arguments: argparse.Namespace) -> int:
+    state_dir = Path(arguments.template).resolve().parent / STATE_DIR
+    if arguments.kind == "user":
+        print(_user_token(arguments, state_dir))
+    else:
+        print(_issuer_token(arguments, state_dir))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API locally")
+    serve.add_argument("--template", default="template.yaml")
+    serve.add_argument("--config-env", default="default")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--parameter-overrides", nargs="*", metavar="KEY=VALUE")
+    serve.add_argument(
+        "--docker-host",
+        default="host.docker.internal",
+        help="how sam local's containers reach this machine (for the env-vars file)",
+    )
+    serve.add_argument("--log-level", default="INFO")
+    token = commands.add_parser("token", help="print a token for the local API")
+    token.add_argument("--template", default="template.yaml")
+    kinds = token.add_subparsers(dest="kind", required=True)
+    user = kinds.add_parser("user", help="a Cognito token of a seeded demo user")
+    user.add_argument("username")
+    user.add_argument("--access", action="store_true", help="the access token, not the ID token")
+    issuer = kinds.add_parser("issuer", help="a token of the local OIDC issuer")
+    issuer.add_argument("--sub", default="local-client")
+    issuer.add_argument("--scope", help="space-separated scopes (default: every scope used)")
+    issuer.add_argument("--audience", help="default: the audience the gateway's issuer uses")
+    issuer.add_argument("--port", type=int, default=3000)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    logging.basicConfig(
+        level=getattr(arguments, "log_level", "WARNING").upper(),
+        format="%(asctime)s %(name)s %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        if arguments.command == "serve":
+            return _serve(arguments)
+        return _token(arguments)
+    except (GatewayStartError, TemplateError) as error:
+        print(f"local gateway: {error}", file=sys.stderr)
+        return 2

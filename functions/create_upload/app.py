@@ -1,0 +1,33 @@
+"""POST /v1/uploads: a presigned PUT URL into the caller's own prefix, for files over 10 MB."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sample_api.api import JSON, build_resolver
+from sample_api.files.logic import create_upload
+from sample_api.files.models import NewUpload
+from sample_api.files.storage import get_upload_signer
+from sample_api.observability import logger, metrics, tracer
+
+app = build_resolver()
+
+
+def post_upload(new: Annotated[NewUpload, Body()]) -> Response[str]:
+    # The Cognito authorizer verified the token; its `sub` is the only say on the prefix.
+    sub = app.current_event.request_context.authorizer.claims["sub"]
+    upload = create_upload(sub, new, get_upload_signer())
+    return Response(status_code=201, content_type=JSON, body=upload.model_dump_json())
+
+
+app.post("/v1/uploads")(post_upload)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,35 @@
+"""What a product is, as the API contract (api.md) spells it."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+ProductName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
+# Lower-case slugs, so `?category=` matches what was written without case games.
+Category = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class NewProduct(BaseModel):
+    """The body of ``POST /v1/products``; the gateway's NewProduct model says the same."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ProductName
+    category: Category
+    # Decimal in, so no binary rounding reaches DynamoDB; a JSON number out.
+    price: Annotated[
+        Decimal,
+        Field(ge=0, le=1_000_000_000, allow_inf_nan=False),
+        PlainSerializer(float, return_type=float, when_used="json"),
+    ]
+    currency: Currency
+
+
+class Product(NewProduct):
+    """A stored product: the new product and the id it was given."""
+
+    id: str

@@ -1,0 +1,2 @@
+"""Device telemetry: readings queued by the gateway (SQS), stored once each by the consumer,
+listed newest first by ``GET /v1/telemetry/{deviceId}``."""

@@ -27,6 +27,11 @@ class BadRequest(ApiError):
     code = "BAD_REQUEST"
 
 
+class Unauthorized(ApiError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
 class Forbidden(ApiError):
     status = 403
     code = "FORBIDDEN"

@@ -26,7 +26,6 @@ class Settings(BaseModel):
     idempotency_table_name: str | None = Field(None, alias="IDEMPOTENCY_TABLE_NAME")
     files_bucket_name: str | None = Field(None, alias="FILES_BUCKET_NAME")
     telemetry_queue_url: str | None = Field(None, alias="TELEMETRY_QUEUE_URL")
-    pagination_secret: str | None = Field(None, alias="PAGINATION_SECRET")
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -1,0 +1,57 @@
+"""Fixtures for every unit test suite: DynamoDB tables in moto, built from template.yaml.
+
+Each table is created from its ``AWS::DynamoDB::Table`` properties in the template (keys,
+attribute definitions, indexes, TTL), so a test cannot pass against a table shape that is not
+the one deployed. Products and readings tests reuse :func:`create_table_from_template`.
+"""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+# The key-shaping properties CreateTable takes as written; the rest (encryption, PITR,
+# deletion protection) depend on the stage and change nothing a test can observe.
+TABLE_SHAPE = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+)
+
+
+def table_properties(logical_id: str) -> dict[str, Any]:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    resource = template["Resources"][logical_id]
+    assert resource["Type"] == "AWS::DynamoDB::Table", f"{logical_id} is not a DynamoDB table"
+    return dict(resource["Properties"])
+
+
+def create_table_from_template(logical_id: str) -> str:
+    """Create the template's table ``logical_id`` in the active moto; its name is the id."""
+    properties = table_properties(logical_id)
+    client = boto3.client("dynamodb")
+    request: dict[str, Any] = {name: properties[name] for name in TABLE_SHAPE if name in properties}
+    client.create_table(TableName=logical_id, BillingMode="PAY_PER_REQUEST", **request)
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=logical_id, TimeToLiveSpecification=ttl)
+    return logical_id
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """Every AWS call in the test goes to moto."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def table_from_template(aws) -> Callable[[str], str]:
+    """``table_from_template("UsersTable")`` creates that table in moto and returns its name."""
+    return create_table_from_template

@@ -41,8 +41,10 @@ def dynamodb() -> "DynamoDBClient":
 @cache
 def s3() -> "S3Client":
     import boto3
+    from botocore.config import Config
 
-    return boto3.client("s3", config=client_config())
+    # SigV4 everywhere: presigned URLs otherwise fall back to SigV2 in us-east-1.
+    return boto3.client("s3", config=client_config().merge(Config(signature_version="s3v4")))
 
 
 @cache

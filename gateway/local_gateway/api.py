@@ -78,6 +78,7 @@ class RestApi:
     definition: dict[str, Any]  # the resolved OpenAPI document
     request_validators: dict[str, Any] = field(default_factory=dict)
     region: str = "us-east-1"
+    api_key_source: str = "HEADER"  # or AUTHORIZER: the key comes from the Lambda authorizer
 
 
 def local_api_id(logical_id: str) -> str:
@@ -239,6 +240,11 @@ def load_apis(template: LoadedTemplate) -> list[RestApi]:
                 definition=definition,
                 request_validators=dict(
                     definition.get("x-amazon-apigateway-request-validators") or {}
+                ),
+                api_key_source=str(
+                    definition.get("x-amazon-apigateway-api-key-source")
+                    or template.resolved_property(logical_id, "ApiKeySourceType", "HEADER")
+                    or "HEADER"
                 ),
             )
         )

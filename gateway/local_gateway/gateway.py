@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local_gateway import gateway_responses, vtl
+from local_gateway import gateway_responses
+from local_gateway.access_log import format_access_log, response_context
 from local_gateway.api import Method, RestApi, load_apis
+from local_gateway.api_keys import ApiKeyGate, presented_key
+from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
 from local_gateway.cognito import CognitoVerifier
 from local_gateway.demo_users import SignedInUser, seed_demo_users
 from local_gateway.errors import TemplateError
@@ -33,14 +36,17 @@ from local_gateway.functions import (
 )
 from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
-from local_gateway.local_aws import LocalResources, MotoServer, Provisioner
+from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.proxy import MalformedResponse, build_event, parse_response, request_context
 from local_gateway.rejections import Rejection
 from local_gateway.reload import CodeWatcher
+from local_gateway.request_validation import ValidatedRequest, validate_request
 from local_gateway.routing import Router
 from local_gateway.samconfig import LocalSettings, load_settings
+from local_gateway.sqs_poller import EventSourceMapping, SqsPoller
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
+from local_gateway.usage_plans import UsagePlans, load_usage_plans
 
 log = logging.getLogger("local_gateway")
 access_log = logging.getLogger("local_gateway.access")
@@ -48,7 +54,6 @@ access_log = logging.getLogger("local_gateway.access")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default integration timeout
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
-_ACCESS_LOG_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
 
 
 @dataclass
@@ -166,8 +171,15 @@ class LocalGateway:
         self.checks: list[RequestCheck] = []
         self.integrations: dict[str, Integrator] = {
             "aws_proxy": self._integrate_lambda_proxy,
-            "mock": self._integrate_mock,
+            "aws": self._integrate_service,
+            "mock": self._integrate_service,
+            "http": self._integrate_service,
+            "http_proxy": self._integrate_service,
         }
+        self.checks += [self._check_api_key, self._check_stage_throttle, self._check_request]
+        self.usage_plans = UsagePlans([], [], {})
+        self.api_key_gate = ApiKeyGate([], [])
+        self.pollers: list[SqsPoller] = []
         self.watcher: CodeWatcher | None = None
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
@@ -190,6 +202,8 @@ class LocalGateway:
             self._check_integrations()
             self.pools = {key: WorkerPool(spec) for key, spec in self.functions.items()}
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
+            self.usage_plans = load_usage_plans(self.template)
+            self.api_key_gate = ApiKeyGate(self.usage_plans.keys, self.usage_plans.plans)
             for pool in self.resources.user_pools.values():
                 self.users += seed_demo_users(
                     pool,
@@ -198,14 +212,52 @@ class LocalGateway:
                     endpoint_url=self.moto.endpoint_url,
                     region=self.region,
                 )
+            self.pollers = self._event_source_pollers()
             if watch:
                 self.watcher = CodeWatcher(self.pools.values())
                 self.watcher.start()
+                for poller in self.pollers:
+                    poller.start()
         except BaseException:
             self.stop()
             raise
 
+    @property
+    def aws(self) -> AwsEnvironment:
+        return AwsEnvironment(self.moto.endpoint_url, self.region, ACCOUNT_ID)
+
+    def _event_source_pollers(self) -> list[SqsPoller]:
+        """One poller per SQS event source mapping; `start(watch=True)` runs them."""
+        queue_urls = {
+            self.template.context.resource_attributes[k]("Arn"): self.resources.physical_ids[k]
+            for k in self.template.of_type("AWS::SQS::Queue")
+        }
+        by_name = {spec.name: key for key, spec in self.functions.items()}
+        pollers = []
+        for logical_id in self.template.of_type("AWS::Lambda::EventSourceMapping"):
+            where = f"Resources.{logical_id}.Properties"
+            properties = self.template.resolve(self.template.properties(logical_id), where)
+            source = str(properties.get("EventSourceArn", ""))
+            if source not in queue_urls:
+                raise TemplateError(
+                    f"{where}.EventSourceArn", f"{source} is no queue of the template"
+                )
+            function = by_name.get(str(properties.get("FunctionName", "")).rsplit(":", 1)[-1])
+            if function is None:
+                raise TemplateError(f"{where}.FunctionName", "names no function of the template")
+            mapping = EventSourceMapping.from_properties(
+                properties, function=function, queue_url=queue_urls[source]
+            )
+            sqs = client("sqs", self.moto.endpoint_url, self.region)
+            pollers.append(SqsPoller(sqs, mapping, self._invoke_for_event_source))
+        return pollers
+
+    def _invoke_for_event_source(self, logical_id: str, event: dict[str, Any]) -> Any:
+        return self.invoke(logical_id, event, str(uuid.uuid4()))
+
     def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
         if self.watcher is not None:
             self.watcher.stop()
         for pool in self.pools.values():
@@ -366,52 +418,70 @@ class LocalGateway:
         call.integration_status = response.status
         return response
 
-    def _integrate_mock(self, call: ApiCall) -> HttpResponse:
-        """MOCK: the request template picks the status; the integration response shapes it."""
-        definition = call.method.integration.definition
-        variables = self._vtl_request(call, call.request.body)
-        template = (definition.get("requestTemplates") or {}).get("application/json")
-        status = 200
-        if template is not None:
-            rendered = vtl.render(template, variables, source="mock request template")
-            try:
-                status = int(json.loads(rendered.body or "{}").get("statusCode", 200))
-            except (ValueError, AttributeError):
-                raise gateway_responses.internal_error() from None
-        responses: dict[str, Any] = definition.get("responses") or {}
-        chosen = next(
-            (
-                response
-                for pattern, response in responses.items()
-                if pattern != "default" and re.fullmatch(pattern, str(status))
+    def _integrate_service(self, call: ApiCall) -> HttpResponse:
+        """AWS service, MOCK, HTTP and HTTP_PROXY integrations (non-proxy mapping templates)."""
+        request = call.request
+        result = run_integration(
+            call.method.integration.definition,
+            MethodRequest(
+                http_method=request.method,
+                headers=dict(request.headers),
+                query=dict(request.query_items()),
+                path_params=call.path_parameters,
+                body=request.body,
+                stage_variables=call.api.stage_variables,
+                context=call.context(),
+                multi_value_query={
+                    k: [v for key, v in request.query_items() if key == k]
+                    for k, _ in request.query_items()
+                },
             ),
-            responses.get("default"),
+            self.aws,
+            timeout_seconds=INTEGRATION_TIMEOUT_SECONDS,
+            source=f"{call.method.http_method} {call.method.resource_path}",
         )
-        if chosen is None:
-            raise gateway_responses.internal_error()
-        body = b""
-        headers: list[tuple[str, str]] = [("Content-Type", "application/json")]
-        final_status = int(chosen.get("statusCode", status))
-        response_template = (chosen.get("responseTemplates") or {}).get("application/json")
-        if response_template is not None:
-            rendered = vtl.render(response_template, variables, source="mock response template")
-            body = rendered.body.encode()
-            final_status = rendered.status_override or final_status
-            headers += list(rendered.header_overrides.items())
-        for name, expression in (chosen.get("responseParameters") or {}).items():
-            if name.startswith("method.response.header.") and str(expression).startswith("'"):
-                headers.append((name.removeprefix("method.response.header."), expression[1:-1]))
-        call.integration_status = status
-        return HttpResponse(final_status, headers, body)
+        call.integration_status = result.status
+        return HttpResponse(result.status, list(result.headers.items()), result.body)
 
-    def _vtl_request(self, call: ApiCall, body: bytes) -> vtl.VtlRequest:
-        return vtl.VtlRequest(
-            body=body,
-            path_params=call.path_parameters,
-            query=dict(call.request.query_items()),
-            headers=dict(call.request.headers),
-            context=call.context(),
-            stage_variables=call.api.stage_variables,
+    # -- request checks, in API Gateway's order after authorization --------------------------
+
+    def _check_api_key(self, call: ApiCall) -> None:
+        if not call.method.api_key_required:
+            return
+        headers = dict(call.request.headers)
+        value = presented_key(
+            call.api.api_key_source, headers, call.extra_context.get("usageIdentifierKey")
+        )
+        admitted = self.api_key_gate.admit(
+            value,
+            api_id=call.api.api_id,
+            stage=call.api.stage_name,
+            resource_path=call.method.resource_path,
+            http_method=call.method.http_method,
+        )
+        call.api_key, call.api_key_id = admitted.key.value, admitted.key.id
+
+    def _check_stage_throttle(self, call: ApiCall) -> None:
+        self.api_key_gate.limiter.admit_stage(
+            api_id=call.api.api_id,
+            stage=call.api.stage_name,
+            method_settings=call.api.method_settings,
+            resource_path=call.method.resource_path,
+            http_method=call.method.http_method,
+        )
+
+    def _check_request(self, call: ApiCall) -> None:
+        request = call.request
+        validate_request(
+            call.api.definition,
+            call.method.operation,
+            ValidatedRequest(
+                headers=dict(request.headers),
+                query=dict(request.query_items()),
+                path_params=call.path_parameters,
+                body=request.body,
+                content_type=request.header("content-type"),
+            ),
         )
 
     def _reject(
@@ -477,20 +547,16 @@ class LocalGateway:
                 latency,
             )
             return
-        context: dict[str, Any] = {
+        context = {
             **call.context(),
-            "status": response.status,
-            "responseLatency": latency,
-            "integrationStatus": call.integration_status,
+            **response_context(
+                status=response.status,
+                response_length=len(response.body),
+                response_latency_ms=latency,
+                integration_status=call.integration_status,
+            ),
         }
-
-        def lookup(match: re.Match[str]) -> str:
-            value: Any = context
-            for part in match.group(1).split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            return "-" if value is None else str(value)
-
-        access_log.info(_ACCESS_LOG_VARIABLE.sub(lookup, call.api.access_log_format))
+        access_log.info(format_access_log(call.api.access_log_format, context))
 
     # -- session facts ---------------------------------------------------------------------
 
@@ -504,7 +570,7 @@ class LocalGateway:
             stage=self.apis[0].stage_name if self.apis else "local",
             aws_endpoint_url=self.moto.endpoint_url,
             region=self.region,
-            api_keys={},
+            api_keys=dict(self.usage_plans.key_by_plan),
             users={
                 user.username: {
                     "password": user.password,

@@ -215,6 +215,11 @@ class Provisioner:
                 continue
             elif kind == "AWS::ApiGateway::RestApi":
                 self._register(logical_id, local_api_id(logical_id), RootResourceId="root")
+            elif kind == "AWS::ApiGateway::Stage":
+                # A stage's Ref is its name (usage plans' ApiStages refer to it so).
+                self._register(
+                    logical_id, str(self.template.resolved_property(logical_id, "StageName"))
+                )
             else:
                 name = f"{self.template.context.stack_name}-{logical_id}"
                 service = kind.split("::")[1].lower() if kind.count("::") == 2 else "local"

@@ -100,7 +100,9 @@ class LocalIssuer:
             "exp": now + TOKEN_LIFETIME_SECONDS,
             "jti": uuid.uuid4().hex,
         }
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._kid})
+        # RFC 9068 access tokens say what they are in `typ`, so no ID token passes for one.
+        headers = {"kid": self._kid, "typ": "at+jwt"}
+        return jwt.encode(claims, self._key, algorithm="RS256", headers=headers)
 
     def handle(
         self, method: str, path: str, body: bytes, authorization: str | None = None

@@ -242,3 +242,15 @@ def test_a_binary_media_type_body_arrives_base64_encoded(local, http):
     # Then the body is base64 and flagged so
     assert body["event"]["isBase64Encoded"] is True
     assert base64.b64decode(body["event"]["body"]) == b"\x89PNG"
+
+
+def test_each_usage_plan_gets_a_key_that_opens_its_api_key_routes(local, http):
+    # Given the fixture's one usage plan, declared without keys
+    key = local.session.api_keys["basic"]
+    # When a key-guarded route is called with and without it
+    admitted = http.get(local.api_url + "/keyed", headers={"x-api-key": key})
+    refused = http.get(local.api_url + "/keyed")
+    # Then the plan's key is admitted; no key is API Gateway's 403
+    assert admitted.status_code == 200
+    assert refused.status_code == 403
+    assert refused.json() == {"message": "Forbidden"}

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy invoke sam-local bench clean
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -62,13 +62,14 @@ test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is ke
 test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
 	pytest -m "not build" $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov
+lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint
 	ruff check $(PY_SOURCES)
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
 	sam validate --lint --region $(REGION) > /dev/null
 	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
+	actionlint
 
 fmt: $(VENV)/.installed ## Format and autofix the Python code
 	ruff check --fix $(PY_SOURCES)
@@ -77,8 +78,18 @@ fmt: $(VENV)/.installed ## Format and autofix the Python code
 build: $(VENV)/.installed ## sam build (python3.13, arm64) into .aws-sam/build
 	sam build
 
+# CI adds DEPLOY_ARGS=--no-confirm-changeset for prod: the GitHub environment's approval is the gate.
+DEPLOY_ARGS ?=
 deploy: build ## Deploy a stage: make deploy STAGE=dev|staging|prod (needs AWS credentials)
-	sam deploy --config-env $(STAGE)
+	sam deploy --config-env $(STAGE) $(DEPLOY_ARGS)
+
+# Each stage is the stack sample-api-<stage> (its section of samconfig.toml).
+STACK = sample-api-$(STAGE)
+logs: $(VENV)/.installed ## Follow one function's logs: make logs FN=CreateUserFunction STAGE=dev
+	sam logs --stack-name $(STACK) --region $(REGION) -n $(FN) --tail
+
+outputs: $(VENV)/.installed ## A deployed stage's outputs (API URL, alarm topic, dashboard): make outputs STAGE=dev
+	sam list stack-outputs --stack-name $(STACK) --region $(REGION)
 
 invoke: build ## Invoke one function in Docker: make invoke FN=CreateUserFunction EVENT=events/create_user.json
 	sam local invoke $(FN) --event $(EVENT)

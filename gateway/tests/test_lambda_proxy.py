@@ -94,19 +94,23 @@ def test_the_most_specific_route_serves_the_request(local, http):
     assert _echo(local, http, "/echo/x/y/z")["event"]["resource"] == "/echo/{proxy+}"
 
 
-def test_an_unknown_route_is_missing_authentication_token(local, http):
-    # Given no resource /nowhere
+def test_an_unknown_route_is_missing_authentication_token_shaped_by_the_template(local, http):
+    # Given the template reshapes MISSING_AUTHENTICATION_TOKEN as a 404 with its own body
     response = http.get(local.api_url + "/nowhere")
-    # Then API Gateway's own answer comes back
-    assert response.status_code == 403
-    assert response.json() == {"message": "Missing Authentication Token"}
+    # Then API Gateway's message reaches the template, which sets the status and header
+    assert response.status_code == 404
+    assert response.json() == {
+        "missing": "Missing Authentication Token",
+        "id": response.headers["x-amzn-RequestId"],
+    }
+    assert response.headers["X-Shaped-By"] == "fixture"
     assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
 
 
 def test_a_method_the_resource_lacks_is_missing_authentication_token(local, http):
     response = http.delete(local.api_url + "/other")
-    assert response.status_code == 403
-    assert response.json() == {"message": "Missing Authentication Token"}
+    assert response.status_code == 404
+    assert response.json()["missing"] == "Missing Authentication Token"
 
 
 def test_the_environment_is_globals_plus_the_functions_own_resolved_locally(local, http):

@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from local_gateway.functions import lambda_environment
 from local_gateway.gateway import LocalGateway, Session
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 
@@ -41,16 +42,19 @@ def read_session(state_dir: Path) -> dict[str, Any] | None:
 def write_sam_env_vars(state_dir: Path, gateway: LocalGateway, docker_host: str) -> Path:
     """`sam local start-api --env-vars` file: every function reaches the same local moto.
 
-    Containers cannot reach the host's 127.0.0.1, so the endpoint names `docker_host`.
+    Containers cannot reach the host's 127.0.0.1, so the endpoint names `docker_host`. SAM
+    only overrides variables a function declares in the template, plus `Parameters` for all.
     """
     endpoint = gateway.moto.endpoint_url.replace(gateway.moto.host, docker_host)
     shared = {"AWS_ENDPOINT_URL": endpoint, **LOCAL_CREDENTIALS}
     document: dict[str, Any] = {"Parameters": shared}
     for logical_id, spec in gateway.functions.items():
+        # What sam local's runtime sets itself stays out; the template's own variables go in.
+        runtime_provided = set(lambda_environment(spec.name, "", gateway.region, "")) - set(shared)
         own = {
             name: value.replace(gateway.moto.endpoint_url, endpoint)
             for name, value in spec.environment.items()
-            if not name.startswith(("AWS_LAMBDA_", "AWS_EXECUTION_ENV"))
+            if name not in runtime_provided
         }
         document[logical_id] = {**own, **shared}
     path = state_dir / SAM_ENV_VARS_FILE

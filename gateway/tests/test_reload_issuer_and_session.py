@@ -1,13 +1,16 @@
-"""Code reload without a restart, and the local OIDC issuer."""
+"""Code reload without a restart, the local OIDC issuer, and the session files of make dev."""
 
+import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import jwt
 import pytest
 import requests
 
+from local_gateway.session_files import write_sam_env_vars, write_session
 from local_gateway.testing import start_gateway
 
 FIXTURE = Path(__file__).parent / "fixtures" / "basic"
@@ -114,3 +117,44 @@ def test_the_session_names_every_resource_by_its_logical_id(local):
     assert resources["ItemsTable"] == "local-ItemsTable"
     assert resources["UserPool"].startswith("us-east-1_")
     assert resources["JobsQueue"].startswith(local.session.aws_endpoint_url)
+
+
+def test_session_json_holds_exactly_the_specified_facts_for_the_owner_only(local, tmp_path):
+    # Given a running gateway's session
+    # When it is written as make dev writes it
+    path = write_session(tmp_path, local.session)
+    document = json.loads(path.read_text())
+    # Then it has the spec's keys, the users' tokens, and only its owner may read it
+    assert set(document) == {
+        "api_url",
+        "stage",
+        "aws_endpoint_url",
+        "region",
+        "api_keys",
+        "users",
+        "issuer",
+        "resources",
+    }
+    admin = document["users"]["admin@example.com"]
+    assert set(admin) == {"password", "groups", "id_token", "access_token"}
+    assert set(document["issuer"]) == {"url", "token_endpoint", "token"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_session_tokens_are_valid_for_at_least_an_hour(local):
+    admin = local.session.users["admin@example.com"]
+    for token in (admin["id_token"], admin["access_token"], local.session.issuer["token"]):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] >= 3600
+
+
+def test_the_sam_env_vars_file_points_every_function_at_the_same_moto(local, tmp_path):
+    # Given the gateway's moto on this machine's loopback
+    path = write_sam_env_vars(tmp_path, local.gateway, "host.docker.internal")
+    document = json.loads(path.read_text())
+    port = local.session.aws_endpoint_url.rsplit(":", 1)[-1]
+    # Then containers reach it through the Docker host, and each function keeps its own values
+    assert document["Parameters"]["AWS_ENDPOINT_URL"] == f"http://host.docker.internal:{port}"
+    assert document["OtherFunction"]["WHO"] == "other"
+    assert document["EchoFunction"]["TABLE_NAME"] == local.session.resources["ItemsTable"]
+    assert "AWS_LAMBDA_FUNCTION_NAME" not in document["EchoFunction"]

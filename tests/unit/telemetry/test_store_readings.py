@@ -1,12 +1,16 @@
 """The telemetry consumer: partial batch failures, idempotent storage, nothing lost."""
 
+import json
 import random
+from pathlib import Path
 
 import boto3
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from functions.store_readings.app import handler
 from tests.unit.telemetry.conftest import FakeLambdaContext, reading, sqs_event
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def record(message_id, body):
@@ -132,3 +136,15 @@ def test_no_message_is_lost_every_one_is_stored_once_or_in_the_dlq(
         in_dlq |= {message["MessageId"] for message in batch}
     assert in_dlq == poison
     assert len(stored) + len(in_dlq) == 300
+
+
+def test_the_sample_event_is_stored(readings_table):
+    # Given the SQS event `sam local invoke StoreReadingsFunction` uses
+    event = json.loads((ROOT / "events" / "store_readings.json").read_text())
+
+    # When the consumer runs it
+    result = handler(event, FakeLambdaContext())
+
+    # Then its reading is stored
+    assert result == {"batchItemFailures": []}
+    assert [item["deviceId"]["S"] for item in stored_items(readings_table)] == ["sensor-42"]

@@ -10,7 +10,8 @@ body bytes):
    `method.request.*`, `context.*`, `stageVariables.*` or a 'literal') and render the template;
 3. call the backend: for `aws`, the local moto at the URI's action (`action/Query`, with
    DynamoDB's JSON 1.0 target header or SQS's query form) or path (`path/{bucket}/{key}`),
-   signed with SigV4 as the integration's role would sign it (local credentials);
+   signed with SigV4 as the integration's role would sign it (local credentials); a
+   query-protocol reply asked for in JSON comes back in JSON, as from AWS (moto answers XML);
 4. choose the integration response whose `selectionPattern` (its key in `responses`) matches
    the backend status (`default` otherwise), render its template by Accept, apply
    `responseParameters`, `contentHandling` and `$context.responseOverride`.
@@ -27,6 +28,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree import ElementTree
 
 import botocore.auth
 import botocore.awsrequest
@@ -317,9 +319,74 @@ def _call_aws(
     signer_class = botocore.auth.S3SigV4Auth if service == "s3" else botocore.auth.SigV4Auth
     signer_class(ROLE_CREDENTIALS, service, aws.region).add_auth(aws_request)
     prepared = aws_request.prepare()
-    return _send(
+    reply = _send(
         prepared.method, prepared.url, dict(prepared.headers.items()), body, timeout_seconds
     )
+    if service not in JSON_TARGET_PREFIXES and service != "s3" and _asks_for_json(headers):
+        return _query_reply_in_json(reply)
+    return reply
+
+
+# ---------------------------------------------------------------------------------------------
+# Compatibility: query-protocol replies in JSON
+#
+# AWS's query-protocol services (SQS, SNS, ...) answer in JSON when the request's Accept asks
+# for it (`{"SendMessageResponse": {"SendMessageResult": {"MessageId": ...}}}`), which is why
+# integrations send `Accept: application/json` and read the reply with `$input.path`. moto
+# answers these requests in XML whatever the Accept header says, so the gateway translates:
+# elements become keys (namespaces dropped), leaves their text, repeated elements a list, and
+# an `<ErrorResponse>` becomes `{"Error": ..., "RequestId": ...}`. Fields AWS would send as
+# null because they are absent are absent here too.
+
+
+def _asks_for_json(headers: Mapping[str, str]) -> bool:
+    accept = _header(headers, "accept") or ""
+    return any(
+        part.split(";")[0].strip().lower() == "application/json" for part in accept.split(",")
+    )
+
+
+def _query_reply_in_json(reply: _BackendResponse) -> _BackendResponse:
+    content_type = (_header(reply.headers, "content-type") or "").split(";")[0].strip().lower()
+    if content_type not in ("text/xml", "application/xml") or not reply.body.strip():
+        return reply
+    try:
+        body = query_reply_as_json(reply.body)
+    except ElementTree.ParseError:
+        return reply
+    headers = {k: v for k, v in reply.headers.items() if k.lower() != "content-type"}
+    return _BackendResponse(reply.status, {**headers, "Content-Type": "application/json"}, body)
+
+
+def query_reply_as_json(xml: bytes) -> bytes:
+    """A query-API XML reply as the JSON document AWS sends when asked for JSON."""
+    # The reply comes from the local moto on loopback, a process this gateway started.
+    root = ElementTree.fromstring(xml)  # noqa: S314
+    if _local_name(root.tag) == "ErrorResponse":
+        document = _element_value(root)
+    else:
+        document = {_local_name(root.tag): _element_value(root)}
+    return json.dumps(document).encode()
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _element_value(element: ElementTree.Element) -> Any:
+    children = list(element)
+    if not children:
+        return element.text or ""
+    value: dict[str, Any] = {}
+    for child in children:
+        name, child_value = _local_name(child.tag), _element_value(child)
+        if name not in value:
+            value[name] = child_value
+        elif isinstance(value[name], list):
+            value[name].append(child_value)
+        else:
+            value[name] = [value[name], child_value]
+    return value
 
 
 def _call_http(

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean openapi fuzz
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -58,6 +58,12 @@ test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is ke
 	mkdir -p .local
 	printf '{"seconds": %d, "finished": "%s"}\n' $$(( $$(date +%s) - start )) "$$(date -u +%FT%TZ)" \
 	  > .local/test-wall-time.json
+
+openapi: $(VENV)/.installed ## Export the API's contract for clients to docs/openapi.json (a test checks it is current)
+	python -m local_gateway openapi --template template.yaml --config-env default -o docs/openapi.json
+
+fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
+	FUZZ_EXAMPLES=1000 pytest -m fuzz -p no:randomly tests/fuzz $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
 	pytest -m "not build" $(PYTEST_ARGS)

@@ -1,9 +1,10 @@
-"""`python -m local_gateway serve|token`: run the local API, or mint tokens for it.
+"""`python -m local_gateway serve|token|openapi`: run the local API, mint tokens, export a contract.
 
 serve: starts moto, provisions the template's resources, serves the API, writes
 `.local/session.json` and `.local/sam-env-vars.json`, prints the banner; Ctrl-C stops it all.
 token user NAME: a fresh Cognito ID token (or `--access`) for a seeded user of the running gateway.
 token issuer: a token of the local OIDC issuer (`--sub`, `--scope`), also when the gateway is down.
+openapi: the API's OpenAPI document for clients (see `local_gateway.openapi`), to stdout or `-o`.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from local_gateway.demo_users import sign_in
 from local_gateway.errors import GatewayStartError, TemplateError
 from local_gateway.local_aws import UserPool, client
 from local_gateway.oidc import LocalIssuer
+from local_gateway.openapi import openapi_document, render
 from local_gateway.runtime import running_gateway
-from local_gateway.samconfig import parse_overrides
+from local_gateway.samconfig import load_settings, parse_overrides
 from local_gateway.session_files import (
     banner,
     read_session,
     write_sam_env_vars,
     write_session,
 )
+from local_gateway.template import load_template
 
 STATE_DIR = ".local"
 
@@ -128,6 +131,37 @@ def _token(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(arguments: argparse.Namespace) -> int:
+    """No moto, no resources: the transform alone gives the definition."""
+    template_path = Path(arguments.template).resolve()
+    local_url = f"http://127.0.0.1:{arguments.port}"
+    settings = load_settings(
+        template_path.parent / "samconfig.toml", arguments.config_env, local_url
+    )
+    settings.parameter_overrides.update(
+        parse_overrides(arguments.parameter_overrides or [], "--parameter-overrides")
+    )
+    template = load_template(
+        template_path,
+        settings.parameter_overrides,
+        region=settings.region,
+        stack_name=settings.stack_name,
+    )
+    text = render(
+        openapi_document(
+            template,
+            api=arguments.api,
+            error_schema=arguments.error_schema or None,
+            local_url=local_url,
+        )
+    )
+    if arguments.output:
+        Path(arguments.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -154,6 +188,18 @@ def parser() -> argparse.ArgumentParser:
     issuer.add_argument("--scope", help="space-separated scopes (default: every scope used)")
     issuer.add_argument("--audience", help="default: the audience the gateway's issuer uses")
     issuer.add_argument("--port", type=int, default=3000)
+    openapi = commands.add_parser("openapi", help="print the API's OpenAPI for clients")
+    openapi.add_argument("--template", default="template.yaml")
+    openapi.add_argument("--config-env", default="default")
+    openapi.add_argument("--parameter-overrides", nargs="*", metavar="KEY=VALUE")
+    openapi.add_argument("--api", help="the RestApi's logical id (when there are several)")
+    openapi.add_argument(
+        "--error-schema",
+        default="ErrorEnvelope",
+        help="the model (by title) every error response carries; empty for none",
+    )
+    openapi.add_argument("--port", type=int, default=3000, help="the local server's port")
+    openapi.add_argument("-o", "--output", help="write to this file instead of stdout")
     return root
 
 
@@ -167,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "serve":
             return _serve(arguments)
+        if arguments.command == "openapi":
+            return _openapi(arguments)
         return _token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)

@@ -1,0 +1,299 @@
+"""The API's contract for its clients: the transformed template's OpenAPI, as a client sees it.
+
+API Gateway's definition (the `Body` the SAM transform writes into the `AWS::ApiGateway::RestApi`)
+is the contract, plus what only the deployment needs. The client document keeps paths,
+parameters, request bodies and responses; drops every `x-amazon-apigateway-*` extension and the
+CORS preflight methods (browsers send those, clients do not); names the models after their
+`title` (SAM lower-cases them) in the OpenAPI 3.0 schema dialect; describes each authorizer as
+the header a client sends; and lists on each operation the errors API Gateway itself can
+answer it with (401/403 of a guard, 400 of a validator, 413, 415, 429, 5xx), every error
+response carrying the error schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+from local_gateway.errors import TemplateError
+from local_gateway.template import LoadedTemplate
+
+EXTENSION_PREFIX = "x-amazon-apigateway-"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head")
+REFERENCE_PREFIX = "#/components/schemas/"
+DEPLOYED_SERVER = "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}"
+
+# API Gateway's own status for each gateway response type, when the template does not set one.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+DEFAULT_STATUSES = {
+    "ACCESS_DENIED": 403,
+    "AUTHORIZER_FAILURE": 500,
+    "BAD_REQUEST_BODY": 400,
+    "BAD_REQUEST_PARAMETERS": 400,
+    "INTEGRATION_FAILURE": 504,
+    "INTEGRATION_TIMEOUT": 504,
+    "INVALID_API_KEY": 403,
+    "QUOTA_EXCEEDED": 429,
+    "REQUEST_TOO_LARGE": 413,
+    "THROTTLED": 429,
+    "UNAUTHORIZED": 401,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+}
+
+# Why API Gateway would answer with each type, for the response's description.
+_REASONS = {
+    "ACCESS_DENIED": "The authorizer denied the call.",
+    "AUTHORIZER_FAILURE": "The authorizer failed.",
+    "BAD_REQUEST_BODY": "The body does not match the request model.",
+    "BAD_REQUEST_PARAMETERS": "A required parameter is missing.",
+    "INTEGRATION_FAILURE": "The backend failed.",
+    "INTEGRATION_TIMEOUT": "The backend timed out.",
+    "INVALID_API_KEY": "The API key is missing or not valid.",
+    "QUOTA_EXCEEDED": "The API key's quota is used up.",
+    "REQUEST_TOO_LARGE": "The body is over the 10 MB limit.",
+    "THROTTLED": "Too many requests.",
+    "UNAUTHORIZED": "The token is missing or not valid.",
+    "UNSUPPORTED_MEDIA_TYPE": "The body's content type is not accepted.",
+}
+
+
+def _strip_extensions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _strip_extensions(item)
+            for key, item in value.items()
+            if not str(key).startswith(EXTENSION_PREFIX)
+        }
+    if isinstance(value, list):
+        return [_strip_extensions(item) for item in value]
+    return value
+
+
+def _client_security_scheme(name: str, scheme: dict[str, Any]) -> dict[str, Any]:
+    """What the caller sends for one scheme: a bearer JWT, a raw token header, or an API key."""
+    authorizer = scheme.get("x-amazon-apigateway-authorizer")
+    header = str(scheme.get("name", "Authorization"))
+    if authorizer is None:
+        return {
+            "type": "apiKey",
+            "in": scheme.get("in", "header"),
+            "name": header,
+            "description": "An API key of a usage plan.",
+        }
+    kind = str(authorizer.get("type", "")).lower()
+    if kind == "cognito_user_pools":
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": header,
+            "description": "A Cognito user pool ID token, sent as it is (no `Bearer ` prefix).",
+        }
+    if str(authorizer.get("identityValidationExpression", "")).startswith("^Bearer "):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": f"A token the {name} authorizer verifies: `{header}: Bearer <JWT>`.",
+        }
+    return {
+        "type": "apiKey",
+        "in": "header",
+        "name": header,
+        "description": f"A token the {name} authorizer verifies.",
+    }
+
+
+def _schema_dialect(schema: Any) -> Any:
+    """Draft-4 model -> OpenAPI 3.0 schema: no `$schema`, `[T, "null"]` becomes nullable T."""
+    if isinstance(schema, list):
+        return [_schema_dialect(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: _schema_dialect(item) for key, item in schema.items() if key != "$schema"}
+    kind = converted.get("type")
+    if isinstance(kind, list):
+        others = [k for k in kind if k != "null"]
+        if len(others) != 1:
+            raise TemplateError("components.schemas", f"type {kind} has no OpenAPI 3.0 spelling")
+        converted["type"] = others[0]
+        if "null" in kind:
+            converted["nullable"] = True
+    return converted
+
+
+def _rename_references(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        renamed = {key: _rename_references(item, names) for key, item in value.items()}
+        reference = renamed.get("$ref")
+        if isinstance(reference, str) and reference.startswith(REFERENCE_PREFIX):
+            target = reference.removeprefix(REFERENCE_PREFIX)
+            renamed["$ref"] = REFERENCE_PREFIX + names.get(target, target)
+        return renamed
+    if isinstance(value, list):
+        return [_rename_references(item, names) for item in value]
+    return value
+
+
+def _titled_names(schemas: dict[str, Any]) -> dict[str, str]:
+    """SAM's lower-cased model name -> the model's `title`, where titles are unique."""
+    names: dict[str, str] = {}
+    for name, schema in schemas.items():
+        title = schema.get("title") if isinstance(schema, dict) else None
+        if isinstance(title, str) and re.fullmatch(r"[A-Za-z0-9._-]+", title):
+            names[name] = title
+    if len(set(names.values())) != len(names) or set(names.values()) & (set(schemas) - set(names)):
+        return {}
+    return names
+
+
+def _gateway_errors(
+    operation: dict[str, Any],
+    verb: str,
+    schemes: dict[str, Any],
+    statuses: dict[str, int],
+) -> list[str]:
+    """The gateway response types API Gateway may answer this operation with."""
+    types = ["THROTTLED", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT"]
+    for requirement in operation.get("security") or []:
+        for scheme_name in requirement:
+            scheme = schemes.get(scheme_name) or {}
+            if "x-amazon-apigateway-authorizer" in scheme:
+                types += ["UNAUTHORIZED", "ACCESS_DENIED", "AUTHORIZER_FAILURE"]
+            elif scheme:
+                types += ["INVALID_API_KEY", "QUOTA_EXCEEDED"]
+    validator = operation.get("x-amazon-apigateway-request-validator")
+    if validator is not None:
+        types += ["BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"]
+    if "requestBody" in operation or verb in ("put", "post", "patch"):
+        types.append("REQUEST_TOO_LARGE")
+    integration = operation.get("x-amazon-apigateway-integration") or {}
+    passthrough = str(integration.get("passthroughBehavior", "when_no_match")).lower()
+    if integration.get("requestTemplates") and passthrough != "when_no_match":
+        types.append("UNSUPPORTED_MEDIA_TYPE")
+    return [kind for kind in dict.fromkeys(types) if kind in statuses]
+
+
+def _response_statuses(definition: dict[str, Any]) -> dict[str, int]:
+    statuses = dict(DEFAULT_STATUSES)
+    for kind, response in (definition.get("x-amazon-apigateway-gateway-responses") or {}).items():
+        status = response.get("statusCode")
+        if status not in (None, ""):
+            statuses[kind] = int(status)
+    return statuses
+
+
+def _error_content(error_schema: str | None) -> dict[str, Any]:
+    if error_schema is None:
+        return {}
+    return {"content": {"application/json": {"schema": {"$ref": REFERENCE_PREFIX + error_schema}}}}
+
+
+def _client_operation(
+    operation: dict[str, Any],
+    verb: str,
+    schemes: dict[str, Any],
+    statuses: dict[str, int],
+    error_schema: str | None,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        str(status): dict(response) for status, response in operation.get("responses", {}).items()
+    }
+    for kind in _gateway_errors(operation, verb, schemes, statuses):
+        status = str(statuses[kind])
+        reason = _REASONS.get(kind, kind)
+        if status in responses:
+            described = str(responses[status].get("description", ""))
+            if reason not in described:
+                responses[status]["description"] = f"{described} {reason}".strip()
+        else:
+            responses[status] = {"description": reason}
+    for status, response in responses.items():
+        if status[:1] in ("4", "5") and "content" not in response:
+            response.update(_error_content(error_schema))
+    client = _strip_extensions(operation)
+    client["responses"] = dict(sorted(_strip_extensions(responses).items()))
+    return dict(client)
+
+
+def openapi_document(
+    template: LoadedTemplate,
+    *,
+    api: str | None = None,
+    error_schema: str | None = "ErrorEnvelope",
+    local_url: str = "http://127.0.0.1:3000",
+) -> dict[str, Any]:
+    """The client-facing OpenAPI 3.0 document of the template's REST API `api` (or its only one).
+
+    `error_schema` is the (titled) model every error response carries; None leaves error
+    responses without a body schema.
+    """
+    apis = template.of_type("AWS::ApiGateway::RestApi")
+    if api is None and len(apis) != 1:
+        raise TemplateError(str(template.path), f"name the API to export, one of {apis}")
+    logical_id = api or apis[0]
+    if logical_id not in apis:
+        raise TemplateError(str(template.path), f"no REST API {logical_id!r} (found {apis})")
+    body = template.properties(logical_id).get("Body")
+    if not isinstance(body, dict) or not str(body.get("openapi", "")).startswith("3."):
+        raise TemplateError(
+            f"Resources.{logical_id}.Properties.Body", "is not an OpenAPI 3 definition"
+        )
+    definition = copy.deepcopy(body)
+    components = definition.get("components") or {}
+    schemes: dict[str, Any] = components.get("securitySchemes") or {}
+    statuses = _response_statuses(definition)
+    schemas = {
+        name: _schema_dialect(schema) for name, schema in (components.get("schemas") or {}).items()
+    }
+    names = _titled_names(schemas)
+    schemas = {names.get(name, name): schema for name, schema in schemas.items()}
+    if error_schema is not None and error_schema not in schemas:
+        raise TemplateError(
+            f"Resources.{logical_id}.Properties.Body.components.schemas",
+            f"has no model titled {error_schema!r} for the error responses",
+        )
+    paths: dict[str, Any] = {}
+    for path, item in (definition.get("paths") or {}).items():
+        client_item: dict[str, Any] = {}
+        for key, value in item.items():
+            if key in HTTP_METHODS:
+                client_item[key] = _client_operation(value, key, schemes, statuses, error_schema)
+            elif key == "parameters":
+                client_item[key] = value
+        if any(key in HTTP_METHODS for key in client_item):
+            paths[path] = client_item
+    document: dict[str, Any] = {
+        "openapi": definition["openapi"],
+        "info": definition.get("info") or {},
+        "servers": [
+            {
+                "url": DEPLOYED_SERVER,
+                "description": "A deployed stage.",
+                "variables": {
+                    "apiId": {"default": "api-id", "description": "The REST API's id."},
+                    "region": {"default": template.context.region},
+                    "stage": {"default": "dev", "description": "The stage: the environment."},
+                },
+            },
+            {"url": local_url, "description": "The local gateway (make dev)."},
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                name: _client_security_scheme(name, scheme) for name, scheme in schemes.items()
+            },
+        },
+    }
+    if definition.get("security"):
+        document["security"] = definition["security"]
+    document = _rename_references(_strip_extensions(document), names)
+    resolved: dict[str, Any] = template.resolve(document, f"Resources.{logical_id}.Properties.Body")
+    return resolved
+
+
+def render(document: dict[str, Any]) -> str:
+    """Stable text: sorted keys, two-space indent, a trailing newline (diffs stay small)."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -18,10 +18,10 @@ PORT ?= 3000
 REGION ?= us-east-1
 PYTEST_ARGS ?=
 
-PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions)
+PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean openapi fuzz
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean openapi fuzz rename diagram
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -109,3 +109,16 @@ bench: build ## Print the benchmarks: cold starts, package sizes, gateway latenc
 clean: ## Remove the venv, build output, caches and local state
 	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+NAME ?=
+# After the rename the editable install still points at the old package folder: reinstall it.
+rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api (stacks, namespaces, the layer package)
+	@if [ -z "$(NAME)" ]; then echo "usage: make rename NAME=orders-api" >&2; exit 2; fi
+	python scripts/rename.py --name "$(NAME)"
+	uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@echo "Review with git diff, then run make test."
+
+DIAGRAM := docs/architecture/architecture
+diagram: ## Render docs/architecture/architecture.dot to its PNG (needs Graphviz: apt-get install graphviz)
+	@command -v dot >/dev/null || { echo "Graphviz's dot is missing: sudo apt-get install -y graphviz" >&2; exit 1; }
+	dot -Tpng -Gdpi=110 $(DIAGRAM).dot -o $(DIAGRAM).png

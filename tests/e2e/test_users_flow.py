@@ -1,53 +1,29 @@
 """The users routes end to end: over HTTP through the local gateway, with real Cognito tokens.
 
-The gateway runs in-process on a free port with the repository's template.yaml, its own
-local moto and the demo users it seeds (admin@example.com in `admins`, user@example.com in no
-group), so this suite needs no second terminal, no Docker and no AWS.
+The gateway is the session's (tests/e2e/conftest.py); the demo users are admin@example.com in
+`admins` and user@example.com in no group.
 """
 
-from pathlib import Path
-
 import pytest
-import requests
 
-from local_gateway.testing import start_gateway
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-ADMIN, MEMBER = "admin@example.com", "user@example.com"
+from tests.e2e.conftest import ADMIN, MEMBER, assert_error
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def local():
-    with start_gateway(TEMPLATE) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def api(local):
-    """Calls the API as a demo user (or anonymously with `as_user=None`)."""
-    http = requests.Session()
-
-    def call(method: str, path: str, *, as_user: str | None = ADMIN, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if as_user is not None:
-            headers["Authorization"] = local.session.users[as_user]["id_token"]
-        return http.request(method, local.api_url + path, headers=headers, timeout=30, **kwargs)
-
-    yield call
-    http.close()
-
-
 def test_a_user_goes_through_create_read_update_list_and_delete(api):
     # Given an admin creates a user
-    created = api("POST", "/v1/users", json={"name": "Grace Hopper", "email": "grace@example.com"})
+    created = api.request(
+        "POST", "/v1/users", user=ADMIN, json={"name": "Grace Hopper", "email": "grace@example.com"}
+    )
     assert created.status_code == 201, created.text
     user = created.json()
     # When it is read, updated and listed
-    read = api("GET", f"/v1/users/{user['id']}")
-    updated = api("PUT", f"/v1/users/{user['id']}", json={"name": "Rear Admiral Hopper"})
-    listed = api("GET", "/v1/users?limit=100")
+    read = api.request("GET", f"/v1/users/{user['id']}", user=ADMIN)
+    updated = api.request(
+        "PUT", f"/v1/users/{user['id']}", user=ADMIN, json={"name": "Rear Admiral Hopper"}
+    )
+    listed = api.request("GET", "/v1/users?limit=100", user=ADMIN)
     # Then each answer carries the same user, changed once
     assert read.status_code == 200
     assert read.json() == user
@@ -57,30 +33,29 @@ def test_a_user_goes_through_create_read_update_list_and_delete(api):
     assert listed.status_code == 200
     assert user["id"] in [item["id"] for item in listed.json()["items"]]
     # And when the admin deletes it, it is gone
-    deleted = api("DELETE", f"/v1/users/{user['id']}")
+    deleted = api.request("DELETE", f"/v1/users/{user['id']}", user=ADMIN)
     assert deleted.status_code == 204
     assert deleted.content == b""
-    gone = api("GET", f"/v1/users/{user['id']}")
-    assert gone.status_code == 404
-    assert gone.json()["error"]["requestId"]
+    gone = api.request("GET", f"/v1/users/{user['id']}", user=ADMIN)
+    assert_error(gone, 404, "USER_NOT_FOUND")
 
 
 def test_a_request_without_a_token_is_401_in_the_error_envelope(api):
-    response = api("GET", "/v1/users/any-id", as_user=None)
-    assert response.status_code == 401
-    error = response.json()["error"]
-    assert error["code"] == "UNAUTHORIZED"
-    assert error["requestId"] == response.headers["x-amzn-RequestId"]
+    # When a users route is called with no token
+    response = api.request("GET", "/v1/users/any-id")
+    # Then the gateway refuses it in the error envelope
+    assert_error(response, 401, "UNAUTHORIZED")
 
 
 def test_a_non_admin_cannot_delete_a_user(api):
     # Given a user created by the admin
-    created = api("POST", "/v1/users", json={"name": "Alan Turing", "email": "alan@example.com"})
+    created = api.request(
+        "POST", "/v1/users", user=ADMIN, json={"name": "Alan Turing", "email": "alan@example.com"}
+    )
     assert created.status_code == 201, created.text
     user_id = created.json()["id"]
     # When a member of no group deletes it
-    response = api("DELETE", f"/v1/users/{user_id}", as_user=MEMBER)
+    response = api.request("DELETE", f"/v1/users/{user_id}", user=MEMBER)
     # Then it is forbidden, and the user is still there
-    assert response.status_code == 403
-    assert response.json()["error"]["code"]
-    assert api("GET", f"/v1/users/{user_id}").status_code == 200
+    assert_error(response, 403, "NOT_ADMIN")
+    assert api.request("GET", f"/v1/users/{user_id}", user=ADMIN).status_code == 200

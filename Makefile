@@ -101,7 +101,7 @@ invoke: build ## Invoke one function in Docker: make invoke FN=CreateUserFunctio
 	sam local invoke $(FN) --event $(EVENT)
 
 sam-local: build ## sam local start-api (needs Docker), against the moto of a running `make dev`
-	sam local start-api --port $$(( $(PORT) + 1 )) --env-vars .local/sam-env.json
+	sam local start-api --port $$(( $(PORT) + 1 )) --env-vars .local/sam-env-vars.json
 
 bench: build ## Print the benchmarks: cold starts, package sizes, gateway latency and throughput
 	python benchmarks/run.py

@@ -261,7 +261,13 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
         if name not in values:
             raise configuration_error()
         greedy = name.endswith("+") or name == "proxy"
-        return urllib.parse.quote(values[name], safe="/" if greedy else "")
+        encoded = urllib.parse.quote(values[name], safe="/" if greedy else "")
+        # The HTTP client removes `.` and `..` segments from a URL (RFC 3986 5.2.4) but sends
+        # `%2E` as a plain `.`: so a value's dot segments reach the backend as the caller's
+        # characters, as from API Gateway, instead of moving the path up (`users/{sub}/..`).
+        return "/".join(
+            "%2E" * len(part) if part in (".", "..") else part for part in encoded.split("/")
+        )
 
     return re.sub(r"\{([^{}]+)\}", value_of, template)
 

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from local_gateway import vtl
 from local_gateway.errors import TemplateError
 from local_gateway.template import LoadedTemplate
 
@@ -249,3 +250,37 @@ def load_apis(template: LoadedTemplate) -> list[RestApi]:
             )
         )
     return apis
+
+
+def _mapping_templates(api: RestApi) -> list[tuple[str, str]]:
+    """(where, template) for every mapping template the API declares."""
+    where = f"Resources.{api.logical_id}.Properties.Body"
+    found: list[tuple[str, str]] = []
+    for method in api.methods:
+        verb = ANY_METHOD if method.http_method == "ANY" else method.http_method.lower()
+        at = f"{where}.paths.{method.resource_path}.{verb}.x-amazon-apigateway-integration"
+        definition = method.integration.definition
+        for content_type, template in (definition.get("requestTemplates") or {}).items():
+            found.append((f"{at}.requestTemplates.{content_type}", template))
+        for pattern, response in (definition.get("responses") or {}).items():
+            for content_type, template in (response.get("responseTemplates") or {}).items():
+                found.append(
+                    (f"{at}.responses.{pattern}.responseTemplates.{content_type}", template)
+                )
+    for kind, response in api.gateway_responses.items():
+        for content_type, template in response.templates.items():
+            found.append((f"{where} gateway response {kind} {content_type}", template))
+    return [(source, template) for source, template in found if isinstance(template, str)]
+
+
+def check_mapping_templates(apis: list[RestApi]) -> None:
+    """Fails at load, naming the template's place and line, when a mapping template won't parse.
+
+    So a broken template stops `make dev` at once, not the first request that happens to use it.
+    """
+    for api in apis:
+        for source, template in _mapping_templates(api):
+            try:
+                vtl.check_syntax(template, source=source)
+            except vtl.VtlError as error:
+                raise TemplateError(source, f"line {error.line}: {error.detail}") from None

@@ -21,7 +21,7 @@ from typing import Any
 
 from local_gateway import gateway_responses
 from local_gateway.access_log import format_access_log, response_context
-from local_gateway.api import Method, RestApi, load_apis
+from local_gateway.api import Method, RestApi, check_mapping_templates, load_apis
 from local_gateway.api_keys import ApiKeyGate, presented_key
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
 from local_gateway.cognito import CognitoVerifier
@@ -38,7 +38,13 @@ from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
 from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
-from local_gateway.proxy import MalformedResponse, build_event, parse_response, request_context
+from local_gateway.proxy import (
+    MalformedResponse,
+    accepts_binary,
+    build_event,
+    parse_response,
+    request_context,
+)
 from local_gateway.rejections import Rejection
 from local_gateway.reload import CodeWatcher
 from local_gateway.request_validation import ValidatedRequest, validate_request
@@ -52,7 +58,7 @@ log = logging.getLogger("local_gateway")
 access_log = logging.getLogger("local_gateway.access")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default integration timeout
+INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default (and maximum) integration timeout
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 
 
@@ -98,6 +104,14 @@ class ApiCall:
             f"arn:aws:execute-api:{self.api.region}:{ACCOUNT_ID}:{self.api.api_id}/"
             f"{self.api.stage_name}/{self.request.method}{path}"
         )
+
+
+def integration_timeout(method: Method) -> float:
+    """How long API Gateway waits for the integration: its `timeoutInMillis`, else 29 s."""
+    millis = method.integration.definition.get("timeoutInMillis")
+    if millis in (None, ""):
+        return INTEGRATION_TIMEOUT_SECONDS
+    return min(int(millis) / 1000, INTEGRATION_TIMEOUT_SECONDS)
 
 
 RequestCheck = Callable[[ApiCall], None]  # raises Rejection to stop the request
@@ -192,6 +206,7 @@ class LocalGateway:
         try:
             self.resources = Provisioner(self.template, self.moto.endpoint_url).provision()
             self.apis = load_apis(self.template)
+            check_mapping_templates(self.apis)
             for api in self.apis:
                 api.region = self.region
             self.routers = [(api, Router(api.methods)) for api in self.apis]
@@ -401,7 +416,7 @@ class LocalGateway:
             binary_media_types=call.api.binary_media_types,
         )
         pool = self.pools[logical_id]
-        timeout = min(pool.spec.timeout_seconds, INTEGRATION_TIMEOUT_SECONDS)
+        timeout = min(pool.spec.timeout_seconds, integration_timeout(call.method))
         try:
             result = pool.invoke(event, call.request_id, timeout)
         except FunctionTimeout as error:
@@ -411,7 +426,12 @@ class LocalGateway:
             log.error("%s failed: %s", logical_id, error)
             raise gateway_responses.integration_failure() from None
         try:
-            response = parse_response(result)
+            response = parse_response(
+                result,
+                binary_accepted=accepts_binary(
+                    call.request.header("accept"), call.api.binary_media_types
+                ),
+            )
         except MalformedResponse as error:
             log.error("%s returned a malformed Lambda proxy response: %s", logical_id, error)
             raise gateway_responses.integration_failure() from None
@@ -437,7 +457,7 @@ class LocalGateway:
                 },
             ),
             self.aws,
-            timeout_seconds=INTEGRATION_TIMEOUT_SECONDS,
+            timeout_seconds=integration_timeout(call.method),
             source=f"{call.method.http_method} {call.method.resource_path}",
         )
         call.integration_status = result.status

@@ -32,6 +32,12 @@ def is_binary(content_type: str | None, binary_media_types: list[str]) -> bool:
     )
 
 
+def accepts_binary(accept: str | None, binary_media_types: list[str]) -> bool:
+    """Whether a base64 proxy response goes out as bytes: the first Accept type is binary."""
+    first = (accept or "").split(",", 1)[0]
+    return is_binary(first, binary_media_types)
+
+
 def _multi(items: list[tuple[str, str]]) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for key, value in items:
@@ -127,8 +133,13 @@ class MalformedResponse(ValueError):
     """The function's result is not a Lambda proxy response (API Gateway answers 502)."""
 
 
-def parse_response(result: Any) -> HttpResponse:
-    """The HTTP response for a proxy result; `multiValueHeaders` win over `headers`."""
+def parse_response(result: Any, *, binary_accepted: bool = True) -> HttpResponse:
+    """The HTTP response for a proxy result; `multiValueHeaders` win over `headers`.
+
+    A base64 body (`isBase64Encoded`) is decoded to bytes only when `binary_accepted` (the
+    request's first Accept type is a binary media type); otherwise API Gateway sends the
+    base64 text as it is.
+    """
     if not isinstance(result, dict):
         raise MalformedResponse(f"result is {type(result).__name__}, not an object")
     status = result.get("statusCode")
@@ -152,7 +163,8 @@ def parse_response(result: Any) -> HttpResponse:
     if not isinstance(encoded, bool):
         raise MalformedResponse("isBase64Encoded is not a boolean")
     try:
-        content = base64.b64decode(body or "", validate=True) if encoded else (body or "").encode()
+        decode = encoded and binary_accepted
+        content = base64.b64decode(body or "", validate=True) if decode else (body or "").encode()
     except ValueError:
         raise MalformedResponse("body is not valid base64") from None
     pairs = [(name, value) for name, values in merged.items() for value in values]

@@ -21,7 +21,9 @@ def start_gateway(
     *,
     parameter_overrides: dict[str, str] | None = None,
     samconfig: Path | None = None,
+    poll_event_sources: bool = False,
 ) -> Iterator[RunningGateway]:
+    """`poll_event_sources` starts the SQS pollers, as `serve` does (off: tests drive queues)."""
     with running_gateway(
         Path(template),
         config_env=config_env,
@@ -32,4 +34,7 @@ def start_gateway(
     ) as running:
         if running.gateway.watcher is None:
             running.gateway.watcher = CodeWatcher(running.gateway.pools.values())
+        if poll_event_sources:
+            for poller in running.gateway.pollers:
+                poller.start()
         yield running

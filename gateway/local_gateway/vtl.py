@@ -91,6 +91,11 @@ def render(template: str, request: VtlRequest, *, source: str = "<template>") ->
     )
 
 
+def check_syntax(template: str, *, source: str) -> None:
+    """Raise VtlError (naming `source` and the line) when `template` does not parse."""
+    _compile(template, source)
+
+
 @functools.lru_cache(maxsize=256)
 def _compile(template: str, source: str) -> airspeed.Template:
     compiled = airspeed.Template(template, filename=source)

@@ -1,6 +1,7 @@
-"""A real moto server on a free loopback port, shared by the conformance tests that call AWS."""
+"""Shared fixtures: a real moto server for the module tests; the pipeline fixture's gateway."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -8,6 +9,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from local_gateway.aws_integration import AwsEnvironment
+from local_gateway.runtime import RunningGateway
+from local_gateway.testing import start_gateway
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 
@@ -35,3 +38,17 @@ def aws_client(aws: AwsEnvironment) -> Callable[[Any], Any]:
         )
 
     return make
+
+
+PIPELINE_TEMPLATE = Path(__file__).parents[1] / "fixtures" / "pipeline" / "template.yaml"
+
+
+@pytest.fixture(scope="package")
+def pipeline() -> Iterator[RunningGateway]:
+    """The pipeline fixture template served over HTTP, shared by the test_pipeline_* modules.
+
+    One gateway for all of them (starting one takes seconds); each test uses its own
+    identities (tokens, keys, queue messages) so caches and buckets never cross tests.
+    """
+    with start_gateway(PIPELINE_TEMPLATE, poll_event_sources=True) as running:
+        yield running

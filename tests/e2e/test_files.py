@@ -1,0 +1,123 @@
+"""Files end to end: S3 objects stored and read by the gateway itself, under the caller's prefix.
+
+`PUT/GET /v1/files/{name}` go straight to S3 (no Lambda) at `users/{sub}/{name}`, where `sub`
+comes from the caller's verified Cognito token. So a caller reaches only its own files, whatever
+it puts in the name: these tests try, as the other demo user, every spelling of a way out.
+"""
+
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import ADMIN, MEMBER, assert_error
+
+pytestmark = pytest.mark.e2e
+
+EVERY_BYTE = bytes(range(256))
+SECRET = b"the admin's own notes"
+
+
+@pytest.fixture(scope="module")
+def admins_file(api) -> str:
+    """A file of the admin's: the one the other user tries to reach."""
+    name = f"notes-{uuid.uuid4().hex[:8]}.txt"
+    response = api.request(
+        "PUT", f"/v1/files/{name}", user=ADMIN, data=SECRET, headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 200, response.text
+    return name
+
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", "image/png"])
+def test_a_file_round_trips_every_byte_value_with_its_content_type(api, content_type):
+    # Given a file holding every byte value
+    name = f"blob-{uuid.uuid4().hex[:8]}.bin"
+
+    # When a user stores it and reads it back
+    stored = api.request(
+        "PUT",
+        f"/v1/files/{name}",
+        user=MEMBER,
+        data=EVERY_BYTE,
+        headers={"Content-Type": content_type},
+    )
+    read = api.request("GET", f"/v1/files/{name}", user=MEMBER)
+
+    # Then the bytes and the Content-Type come back unchanged
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == {"name": name, "size": len(EVERY_BYTE)}
+    assert read.status_code == 200, read.text
+    assert read.content == EVERY_BYTE
+    assert read.headers["Content-Type"] == content_type
+
+
+def test_reading_a_file_without_a_token_is_401(api, admins_file):
+    response = api.request("GET", f"/v1/files/{admins_file}")
+
+    assert_error(response, 401, "UNAUTHORIZED")
+
+
+def test_another_user_reading_a_file_by_its_name_gets_404(api, admins_file):
+    # When the other demo user asks for the admin's file by its name
+    response = api.request("GET", f"/v1/files/{admins_file}", user=MEMBER)
+
+    # Then it has no such file: the name is looked up under its own prefix
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def ways_out(admin_sub: str, name: str) -> list[str]:
+    """Spellings of `../{admin_sub}/{name}` (and of `..` itself) as a request path segment."""
+    return [
+        f"..%2F{admin_sub}%2F{name}",
+        f"%2E%2E%2F{admin_sub}%2F{name}",
+        f"..%252F{admin_sub}%252F{name}",
+        f"%252E%252E%252F{admin_sub}%252F{name}",
+        f"..%5C{admin_sub}%5C{name}",
+        f"..%2F..%2Fusers%2F{admin_sub}%2F{name}",
+        "%2E%2E",
+        "%2E",
+    ]
+
+
+WAY_OUT_IDS = [
+    "slash",
+    "dots and slash",
+    "double-encoded slash",
+    "double-encoded all",
+    "backslash",
+    "two levels",
+    "dot dot",
+    "dot",
+]
+
+
+@pytest.mark.parametrize("way_out", range(len(WAY_OUT_IDS)), ids=WAY_OUT_IDS)
+def test_a_name_cannot_reach_another_users_file(api, admins_file, way_out):
+    # Given a name that spells a way from the caller's prefix into the admin's
+    admin_sub, member_sub = api.user_sub(ADMIN), api.user_sub(MEMBER)
+    name = ways_out(admin_sub, admins_file)[way_out]
+
+    # When the other user reads and writes that name
+    read = api.request("GET", f"/v1/files/{name}", user=MEMBER)
+    written = api.request(
+        "PUT",
+        f"/v1/files/{name}",
+        user=MEMBER,
+        data=b"overwritten",
+        headers={"Content-Type": "text/plain"},
+    )
+
+    # Then it has no such file, and whatever it could write stays under its own prefix (a
+    # single-encoded `/` splits the path, so no route matches: 404 too)
+    assert_error(read, 404, "NOT_FOUND")
+    if written.status_code != 200:
+        assert_error(written, 404, "NOT_FOUND")
+    bucket = api.local.session.resources["FilesBucket"]
+    s3 = api.s3()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert all(key.startswith((f"users/{member_sub}/", f"users/{admin_sub}/")) for key in keys), (
+        keys
+    )
+    admins = s3.get_object(Bucket=bucket, Key=f"users/{admin_sub}/{admins_file}")
+    assert admins["Body"].read() == SECRET
+    assert api.request("GET", f"/v1/files/{admins_file}", user=ADMIN).content == SECRET

@@ -9,6 +9,7 @@ services-sqs-errorhandling.html.
 import json
 import logging
 import uuid
+from typing import Any
 
 import pytest
 import requests
@@ -194,9 +195,11 @@ def test_a_failing_item_returns_and_lands_in_the_dlq_after_max_receive_count(pip
     assert int(dead[0]["Attributes"]["ApproximateReceiveCount"]) >= 2
 
 
-def received_messages(sqs, queue_url: str, wanted: str, patience_seconds: int = 20) -> list:
+def received_messages(
+    sqs, queue_url: str, wanted: str, patience_seconds: int = 20
+) -> list[dict[str, Any]]:
     """Messages with body `wanted` in `queue_url`, long-polling until it comes or patience ends."""
-    found: list = []
+    found: list[dict[str, Any]] = []
     for _ in range(patience_seconds):
         messages = sqs.receive_message(
             QueueUrl=queue_url,

@@ -52,8 +52,10 @@ def test_a_file_round_trips_every_byte_value_with_its_content_type(api, content_
 
 
 def test_reading_a_file_without_a_token_is_401(api, admins_file):
+    # When a file is read with no token
     response = api.request("GET", f"/v1/files/{admins_file}")
 
+    # Then the Cognito authorizer refuses it
     assert_error(response, 401, "UNAUTHORIZED")
 
 

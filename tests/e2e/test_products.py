@@ -56,10 +56,12 @@ def test_a_product_is_read_by_id_with_a_catalog_key(api, products, plan):
 
 
 def test_a_category_with_no_products_is_an_empty_list(api):
+    # When a category nobody added products to is read
     response = api.request(
         "GET", "/v1/products", api_key="partner", params={"category": "e2e-none-such"}
     )
 
+    # Then the answer is an empty list, not an error
     assert response.status_code == 200, response.text
     assert response.json() == {"items": []}
 
@@ -77,8 +79,10 @@ def test_a_category_with_quotes_and_backslashes_stays_a_value(api, products):
 
 
 def test_an_unknown_product_id_is_404(api):
+    # When an id no product has is read
     response = api.request("GET", f"/v1/products/{uuid.uuid4()}", api_key="partner")
 
+    # Then the mapping template answers 404 in the error envelope
     assert_error(response, 404, "NOT_FOUND")
 
 

@@ -94,10 +94,8 @@ def assert_error(response: requests.Response, status: int, code: str) -> dict[st
 
 @pytest.fixture(scope="session")
 def local() -> Iterator[RunningGateway]:
-    with start_gateway(TEMPLATE) as running:
-        # As `make dev` does: queued telemetry reaches its consumer while the suite runs.
-        for poller in running.gateway.pollers:
-            poller.start()
+    # As `make dev` does: queued telemetry reaches its consumer while the suite runs.
+    with start_gateway(TEMPLATE, poll_event_sources=True) as running:
         yield running
 
 

@@ -23,6 +23,7 @@ from local_gateway import gateway_responses
 from local_gateway.access_log import format_access_log, response_context
 from local_gateway.api import Method, RestApi, check_mapping_templates, load_apis
 from local_gateway.api_keys import ApiKeyGate, presented_key
+from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
 from local_gateway.cognito import CognitoVerifier
 from local_gateway.demo_users import SignedInUser, seed_demo_users
@@ -198,6 +199,7 @@ class LocalGateway:
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
         self._function_by_arn: dict[str, str] = {}
+        self.api_reference: ApiReference | None = None  # /docs, set by start()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class LocalGateway:
                     region=self.region,
                 )
             self.pollers = self._event_source_pollers()
+            self.api_reference = api_reference_for(self)
             if watch:
                 self.watcher = CodeWatcher(self.pools.values())
                 self.watcher.start()
@@ -318,6 +321,8 @@ class LocalGateway:
         try:
             if request.raw_path.startswith(ISSUER_PREFIX + "/"):
                 return self._handle_issuer(request)
+            if self.api_reference is not None and self.api_reference.serves(request.raw_path):
+                return self.api_reference.handle(request, host)
             call = self._route(request, request_id, host)
             if len(request.body) > MAX_BODY_BYTES:
                 raise gateway_responses.request_too_large()
@@ -580,11 +585,14 @@ class LocalGateway:
 
     # -- session facts ---------------------------------------------------------------------
 
-    def session(self) -> Session:
-        scopes = sorted(
+    def issuer_scopes(self) -> list[str]:
+        """Every scope the methods declare and samconfig adds: what a local client is given."""
+        return sorted(
             {scope for api in self.apis for method in api.methods for scope in method.scopes}
             | set(self.settings.issuer_scopes)
         )
+
+    def session(self) -> Session:
         return Session(
             api_url=self.base_url,
             stage=self.apis[0].stage_name if self.apis else "local",
@@ -603,7 +611,7 @@ class LocalGateway:
             issuer={
                 "url": self.issuer.url,
                 "token_endpoint": self.issuer.token_endpoint,
-                "token": self.issuer.mint("local-client", scopes),
+                "token": self.issuer.mint("local-client", self.issuer_scopes()),
             },
             resources=dict(self.resources.physical_ids),
         )

@@ -106,6 +106,11 @@ def banner(gateway: LocalGateway, session: Session, python: str) -> str:
         "",
         f"Local AWS (moto): {session.aws_endpoint_url}  region {session.region}",
         f"OIDC issuer:      {session.issuer['url']}",
+        *(
+            [f"API reference:    {session.api_url}/docs  (Swagger UI, credentials filled in)"]
+            if gateway.api_reference is not None
+            else []
+        ),
         "",
         "Try:",
         *(f"  {line}" for line in example_curls(gateway, session, python)),

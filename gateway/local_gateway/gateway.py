@@ -348,6 +348,15 @@ class LocalGateway:
         self._log_access(call, request, request_id, response, started)
         return response
 
+    def refuse_unread(self, status: int, message: str, source_ip: str) -> HttpResponse:
+        """The answer to a request the HTTP server could not read, as a DEFAULT_4XX/5XX response."""
+        request_id = str(uuid.uuid4())
+        request = HttpRequest("GET", "/", "", [], b"", source_ip)
+        kind = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        response = self._reject(Rejection(kind, status, message), request, request_id, None)
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
+
     def _route(self, request: HttpRequest, request_id: str, host: str) -> ApiCall:
         for api, router in self.routers:
             match = router.match(request.method, request.path)

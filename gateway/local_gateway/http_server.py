@@ -15,7 +15,7 @@ from typing import Any
 
 from local_gateway.errors import GatewayStartError
 from local_gateway.gateway import LocalGateway
-from local_gateway.http_messages import HttpRequest
+from local_gateway.http_messages import HttpRequest, HttpResponse
 
 log = logging.getLogger("local_gateway")
 
@@ -57,7 +57,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
         )
         host = self.headers.get("Host") or "127.0.0.1"
-        response = self.gateway.handle(request, host)
+        self._write(self.gateway.handle(request, host))
+
+    def _write(self, response: HttpResponse) -> None:
         reason = (
             HTTPStatus(response.status).phrase
             if response.status in HTTPStatus._value2member_map_
@@ -75,7 +77,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
         self.wfile.write(head + (b"" if self.command == "HEAD" else response.body))
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # Every method goes to the gateway (TRACE, PROPFIND...), which answers one no resource
+        # has as API Gateway does, instead of the stdlib's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What the stdlib refuses before the gateway sees it (a request line or header over
+        its 64 KiB, too many headers, a malformed request line), as a gateway response: the
+        template's error shape, not the stdlib's HTML page."""
+        self.close_connection = True
+        self.command = getattr(self, "command", None) or "GET"
+        reason = message or (
+            HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else ""
+        )
+        self._write(self.gateway.refuse_unread(code, reason, self.client_address[0]))
 
 
 class GatewayHttpServer(http.server.ThreadingHTTPServer):

@@ -7,16 +7,66 @@ it and never build an error response themselves.
 """
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from sample_api.errors import ApiError, error_envelope
 from sample_api.observability import logger
 from sample_api.settings import get_settings
 
 JSON = "application/json"
+
+
+class JsonApiResolver(APIGatewayRestResolver):
+    """A REST resolver whose routes read JSON bodies only, and match path parameters as API
+    Gateway does.
+
+    Powertools would also parse form and multipart bodies (and fail with a bare ValueError on a
+    malformed multipart one); this API takes JSON, so a body declared as anything else is
+    marked unsupported before validation runs, and answered 415 by the handler below.
+    """
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}/*$") -> re.Pattern[str]:
+        # A path parameter is one whole segment, whatever its characters, as API Gateway
+        # matches `{id}`; Powertools' own pattern leaves out some (U+0086, private-use), and
+        # answered such a path 404 "no route" although the gateway had routed it here.
+        return re.compile(base_regex.format(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", rule)))
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        headers = event.get("headers") or {}
+        declared = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        if event.get("body") and declared and not _is_json(declared):
+            event = {
+                **event,
+                "headers": {**_without_content_type(headers), "Content-Type": UNSUPPORTED},
+                "multiValueHeaders": {
+                    **_without_content_type(event.get("multiValueHeaders") or {}),
+                    "Content-Type": [UNSUPPORTED],
+                },
+            }
+        return super().resolve(event, context)
+
+
+UNSUPPORTED = "application/x-unsupported"  # a type Powertools refuses to parse
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == JSON or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _without_content_type(headers: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in headers.items() if k.lower() != "content-type"}
 
 
 def build_resolver() -> APIGatewayRestResolver:
@@ -27,7 +77,7 @@ def build_resolver() -> APIGatewayRestResolver:
         if origins
         else None
     )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    app = JsonApiResolver(enable_validation=True, cors=cors)
 
     def error_response(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
         request_id = app.current_event.request_context.request_id or ""
@@ -42,6 +92,10 @@ def build_resolver() -> APIGatewayRestResolver:
             400, "VALIDATION_FAILED", "The request is not valid.", validation_details(error)
         )
 
+    def handle_unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
+        # A body the route would read, sent as something other than JSON (text/plain, a form).
+        return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.")
+
     @app.not_found
     def handle_unknown_route(_: Exception) -> Response[Any]:
         return error_response(404, "NOT_FOUND", "No route matches this method and path.")
@@ -54,6 +108,7 @@ def build_resolver() -> APIGatewayRestResolver:
     # Registered by call rather than as decorators: Powertools' decorator is untyped.
     app.exception_handler(ApiError)(handle_api_error)
     app.exception_handler(RequestValidationError)(handle_invalid_request)
+    app.exception_handler(RequestUnsupportedContentType)(handle_unsupported_content_type)
     app.exception_handler(Exception)(handle_fault)
     return app
 

@@ -109,3 +109,40 @@ def test_error_responses_carry_cors_headers(app):
     _, _, headers = call(app, "POST", "/widgets", {"name": "taken"})
 
     assert headers["Access-Control-Allow-Origin"] == ["http://localhost:3000"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["multipart/form-data", "application/x-www-form-urlencoded", "text/plain"]
+)
+def test_a_body_of_another_media_type_is_415_envelope(app, content_type):
+    # Given a body declared as a form or multipart (a malformed multipart one used to be a 500)
+    sent = event("POST", "/widgets", {"name": "ok"})
+    sent["headers"]["Content-Type"] = content_type
+    # When the route would read it
+    response = app.resolve(sent, None)
+    # Then it is refused as an unsupported media type, in the envelope
+    assert response["statusCode"] == 415
+    assert json.loads(response["body"])["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_a_json_media_type_with_parameters_reaches_the_route(app):
+    # Given JSON declared with a charset
+    sent = event("POST", "/widgets", {"name": "ok"})
+    sent["headers"]["Content-Type"] = "application/json; charset=utf-8"
+    # When it is sent
+    response = app.resolve(sent, None)
+    # Then the route reads it
+    assert response["statusCode"] == 200
+
+
+def test_a_path_parameter_of_any_characters_reaches_its_route(app):
+    # Given a route with a path parameter, and a value Powertools' own pattern did not match
+    # (found by the schemathesis fuzz test: it was a 404 "no route")
+    @app.get("/things/<thing_id>")
+    def read(thing_id: str) -> dict:
+        return {"id": thing_id}
+
+    # When it is called with that value
+    status, body, _ = call(app, "GET", "/things/\U000f5e5e\x86")
+    # Then the route answers with the value as sent
+    assert (status, body) == (200, {"id": "\U000f5e5e\x86"})

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench clean openapi fuzz rename diagram
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -102,6 +102,10 @@ invoke: build ## Invoke one function in Docker: make invoke FN=CreateUserFunctio
 
 sam-local: build ## sam local start-api (needs Docker), against the moto of a running `make dev`
 	sam local start-api --port $$(( $(PORT) + 1 )) --env-vars .local/sam-env-vars.json
+
+LOAD_REQUESTS ?= 4000
+load: $(VENV)/.installed ## Load (LOAD_REQUESTS=4000) at twice the plans' rate, then the fault tests; prints figures
+	LOAD_REQUESTS=$(LOAD_REQUESTS) pytest -p no:cacheprovider -q -s tests/load tests/reliability
 
 bench: build ## Print the benchmarks: cold starts, package sizes, gateway latency and throughput
 	python benchmarks/run.py

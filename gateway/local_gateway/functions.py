@@ -311,6 +311,12 @@ class WorkerPool:
         with self._condition:
             return self._count
 
+    @property
+    def busy_count(self) -> int:
+        """Workers holding a call now (fault tests kill one mid-request)."""
+        with self._condition:
+            return self._count - len(self._idle)
+
     def close(self) -> None:
         with self._condition:
             self._closed = True

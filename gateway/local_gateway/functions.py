@@ -28,6 +28,8 @@ from local_gateway.template import LoadedTemplate
 from local_gateway.worker import END_MARKER
 
 MAX_WORKERS_PER_FUNCTION = 8
+# Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
+INIT_TIMEOUT_SECONDS = 10.0
 _GATEWAY_PATH = str(Path(local_gateway.__file__).resolve().parent.parent)
 function_log = logging.getLogger("local_gateway.functions")
 
@@ -178,6 +180,7 @@ class Worker:
         assert self.process.stderr is not None  # noqa: S101
         self._requests = self.process.stdin.fileno()
         self._answers = self.process.stdout.fileno()
+        self._initialized = False
         self._log_done = threading.Condition()
         self._last_logged = ""
         self._log_closed = False
@@ -206,7 +209,25 @@ class Worker:
                 lambda: self._last_logged == request_id or self._log_closed, timeout=2.0
             )
 
+    def _wait_for_init(self) -> None:
+        """Waits for the worker's init to end, under Lambda's init limit, not the call's."""
+        if self._initialized:
+            return
+        ready, _, _ = select.select([self._answers], [], [], INIT_TIMEOUT_SECONDS)
+        if not ready:
+            self.stop()
+            raise FunctionTimeout(
+                f"{self.spec.logical_id} init ran past {INIT_TIMEOUT_SECONDS:g} s"
+            )
+        try:
+            read_frame(self._answers)
+        except (EOFError, OSError, ValueError):
+            self.stop()
+            raise FunctionFailed(f"worker of {self.spec.logical_id} died in init") from None
+        self._initialized = True
+
     def invoke(self, event: Any, request_id: str, timeout: float) -> Any:
+        self._wait_for_init()
         deadline = time.time() + timeout
         invocation = {
             "event": event,

@@ -76,6 +76,8 @@ def main() -> None:
     except Exception as error:  # the init error is reported on each invocation, as Lambda does
         traceback.print_exc()
         init_error = _error(error)
+    # Init is over: the gateway starts the first call's timeout now, as Lambda does.
+    write_frame(answers, {"initialized": init_error is None})
 
     while True:
         try:

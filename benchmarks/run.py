@@ -92,6 +92,24 @@ def folder_sizes(folder: Path) -> tuple[int, int]:
     return unzipped, buffer.tell()
 
 
+def megabytes(size: int) -> str:
+    """MB to two decimals, or kB for a function's own few files."""
+    return f"{size / 1e6:7.2f} MB" if size >= 100_000 else f"{size / 1e3:7.1f} kB"
+
+
+def largest_packages(layer: Path, count: int = 4) -> str:
+    """The biggest top-level entries of a built layer's python/ folder, to say where size goes."""
+    root = layer / "python" if (layer / "python").is_dir() else layer
+    entries = {
+        entry.name: sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+        if entry.is_dir()
+        else entry.stat().st_size
+        for entry in root.iterdir()
+    }
+    ranked = sorted(entries.items(), key=lambda item: item[1], reverse=True)[:count]
+    return ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in ranked)
+
+
 def sizes() -> None:
     print("\n== Package sizes (sam build output, arm64) ==")
     if not (BUILD / "template.yaml").exists():
@@ -106,8 +124,10 @@ def sizes() -> None:
         if resource["Type"] == "AWS::Serverless::LayerVersion":
             ok = unzipped / 1e6 <= LAYER_TARGET_MB
             note = f"  target < {LAYER_TARGET_MB:.0f} MB unzipped: {'ok' if ok else 'MISSED'}"
-        figures = f"{unzipped / 1e6:7.2f} MB unzipped {zipped / 1e6:7.2f} MB zipped"
+        figures = f"{megabytes(unzipped)} unzipped {megabytes(zipped)} zipped"
         print(f"   {name:<34} {figures}{note}")
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            print(f"   {'':<34} largest: {largest_packages(BUILD / name)}")
 
 
 def gateway() -> None:

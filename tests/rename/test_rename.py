@@ -1,0 +1,204 @@
+"""`make rename` on a copy of the repository leaves a service with the new name whose fast
+suite and linters pass.
+
+The copy holds the working tree without what git ignores, as a fresh clone would. Its tests
+run with this venv's tools and the copy's own packages first on the import path (PYTHONPATH),
+and no old spelling may remain anywhere, so nothing in the copy can import the original.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW_NAME = "orders-api"
+# Generic code the rename leaves alone (scripts/rename.py reads the name from pyproject).
+UNTOUCHED = ("gateway/", "scripts/rename.py")
+
+pytestmark = pytest.mark.rename
+
+
+def project_name(root: Path) -> str:
+    with (root / "pyproject.toml").open("rb") as pyproject:
+        name: str = tomllib.load(pyproject)["project"]["name"]
+    return name
+
+
+OLD_NAME = project_name(ROOT)
+OLD_SPELLINGS = re.compile(
+    "|".join(
+        re.escape(spelling)
+        for spelling in (
+            OLD_NAME,
+            OLD_NAME.replace("-", "_"),
+            "".join(word.capitalize() for word in OLD_NAME.split("-")),
+        )
+    )
+    + r"(?![a-z0-9_])"
+)
+
+
+def git(*arguments: str, cwd: Path) -> str:
+    command = ["git", *arguments]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def copy_of_repository(destination: Path) -> Path:
+    """The working tree as the suite here sees it (git-ignored files left out), in a git
+    repository of its own, as a fork starts."""
+    listing = git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT)
+    for relative in listing.split("\0"):
+        source = ROOT / relative
+        if relative and source.is_file():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git("init", "--quiet", cwd=destination)
+    git("add", "--all", cwd=destination)
+    return destination
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory) -> Path:
+    copy = copy_of_repository(tmp_path_factory.mktemp("fork"))
+    subprocess.run(
+        [sys.executable, "scripts/rename.py", "--name", NEW_NAME],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    return copy
+
+
+def copy_environment(copy: Path) -> dict[str, str]:
+    """This venv's tools, the copy's own packages first on the import path."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
+    }
+
+
+def test_no_old_spelling_remains_in_the_copy(renamed):
+    # Given a copy renamed to orders-api
+    # When every tracked text file outside the generic code is read
+    leftovers = []
+    listing = git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=renamed)
+    for relative in listing.split("\0"):
+        path = renamed / relative
+        if not relative or relative.startswith(UNTOUCHED) or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        leftovers += [f"{relative}: {match}" for match in OLD_SPELLINGS.findall(text)]
+    # Then none still says the old name
+    assert leftovers == []
+
+
+def test_the_layer_package_is_moved_and_imports_from_the_copy(renamed):
+    # Given a copy renamed to orders-api
+    # When its package is imported the way its tests will import it
+    result = subprocess.run(
+        [sys.executable, "-c", "import orders_api; print(orders_api.__file__)"],
+        cwd=renamed,
+        env=copy_environment(renamed),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    # Then it comes from the moved folder, and the old folder is gone
+    assert Path(result.stdout.strip()) == renamed / "layers/shared/orders_api/__init__.py"
+    assert not (renamed / "layers" / "shared" / OLD_NAME.replace("-", "_")).exists()
+
+
+def test_stacks_and_metric_namespace_carry_the_new_name(renamed):
+    # Given a copy renamed to orders-api
+    # When its samconfig and template are read
+    with (renamed / "samconfig.toml").open("rb") as samconfig:
+        config = tomllib.load(samconfig)
+    template = (renamed / "template.yaml").read_text()
+    # Then each stage deploys its own orders-api stack and metrics go to OrdersApi
+    for stage in ("dev", "staging", "prod"):
+        assert config[stage]["global"]["parameters"]["stack_name"] == f"orders-api-{stage}"
+    assert "POWERTOOLS_METRICS_NAMESPACE: OrdersApi" in template
+    assert project_name(renamed) == NEW_NAME
+
+
+def test_renaming_to_the_current_name_changes_nothing(renamed):
+    # Given a copy already renamed to orders-api
+    git("add", "--all", cwd=renamed)
+    before = git("write-tree", cwd=renamed)
+    # When it is renamed to orders-api again
+    subprocess.run(
+        [sys.executable, "scripts/rename.py", "--name", NEW_NAME],
+        cwd=renamed,
+        check=True,
+        capture_output=True,
+    )
+    # Then not one file differs from the first rename
+    git("add", "--all", cwd=renamed)
+    assert git("write-tree", cwd=renamed) == before
+
+
+@pytest.mark.parametrize("name", ["Orders", "orders_api", "-orders", "orders--api", "a" * 41])
+def test_a_name_that_is_no_stack_or_package_name_is_refused(renamed, name):
+    # Given a name CloudFormation or Python could not use
+    # When the rename is asked for it
+    result = subprocess.run(
+        [sys.executable, "scripts/rename.py", f"--name={name}"],
+        cwd=renamed,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    # Then it refuses before touching anything, saying what a name must look like
+    assert result.returncode == 2
+    assert "lowercase words joined by hyphens" in result.stderr
+
+
+def test_the_renamed_copy_passes_ruff(renamed):
+    # Given a copy renamed to orders-api (a new name can sort imports differently)
+    # When ruff checks it as `make lint` does
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "."],
+            cwd=renamed,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        # Then it is clean
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_renamed_copy_passes_its_fast_suite(renamed):
+    # Given a copy renamed to orders-api
+    # When its fast suite runs there (this test excluded: it would copy the copy)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "not build and not e2e and not rename",
+            "-x",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=renamed,
+        env=copy_environment(renamed),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # Then every test passes
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert re.search(r"\d+ passed", result.stdout)

@@ -84,8 +84,13 @@ def create_user(api, email: str, key: str | None = None) -> requests.Response:
 
 
 def worker_pids(local, logical_id: str) -> set[int]:
-    """Process ids of the function's live workers: this process's children in its code folder."""
+    """Process ids of the function's live workers in this gateway.
+
+    They are this process's children in the function's code folder that talk to this
+    gateway's moto (other suites' gateways may still run workers of the same function).
+    """
     code_dir = Path(local.gateway.functions[logical_id].code_dir).resolve()
+    endpoint = f"AWS_ENDPOINT_URL={local.session.aws_endpoint_url}".encode()
     pids = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -94,9 +99,11 @@ def worker_pids(local, logical_id: str) -> set[int]:
             # /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces.
             state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
             cwd = (entry / "cwd").readlink()
+            environment = (entry / "environ").read_bytes().split(b"\0")
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-        if int(parent) == os.getpid() and cwd == code_dir and state != "Z":
+        ours = int(parent) == os.getpid() and cwd == code_dir and endpoint in environment
+        if ours and state != "Z":
             pids.add(int(entry.name))
     return pids
 

@@ -23,7 +23,9 @@ class NewProduct(BaseModel):
     # Decimal in, so no binary rounding reaches DynamoDB; a JSON number out.
     price: Annotated[
         Decimal,
-        Field(ge=0, le=1_000_000_000, allow_inf_nan=False),
+        # At most 4 decimals, the most any ISO 4217 currency has: a price like 9e-207 is
+        # no amount of money, and below DynamoDB's smallest number (1e-130).
+        Field(ge=0, le=1_000_000_000, decimal_places=4, allow_inf_nan=False),
         PlainSerializer(float, return_type=float, when_used="json"),
     ]
     currency: Currency

@@ -63,7 +63,7 @@ openapi: $(VENV)/.installed ## Export the API's contract for clients to docs/ope
 	python -m local_gateway openapi --template template.yaml --config-env default -o docs/openapi.json
 
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
-	FUZZ_EXAMPLES=1000 pytest -m fuzz -p no:randomly tests/fuzz $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
 	pytest -m "not build" $(PYTEST_ARGS)

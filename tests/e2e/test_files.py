@@ -2,19 +2,23 @@
 
 `PUT/GET /v1/files/{name}` go straight to S3 (no Lambda) at `users/{sub}/{name}`, where `sub`
 comes from the caller's verified Cognito token. So a caller reaches only its own files, whatever
-it puts in the name: these tests try, as the other demo user, every spelling of a way out.
+it puts in the name: these tests try, as the other user, every spelling of a way out (and,
+locally, look in the bucket behind the API for anything written outside the two prefixes).
 """
 
 import uuid
 
+import boto3
 import pytest
+import requests
 
-from tests.e2e.conftest import ADMIN, MEMBER, assert_error
+from tests.e2e.conftest import ADMIN, MEMBER, Api, assert_error
 
 pytestmark = pytest.mark.e2e
 
 EVERY_BYTE = bytes(range(256))
 SECRET = b"the admin's own notes"
+OVERWRITTEN = b"overwritten"
 
 
 @pytest.fixture(scope="module")
@@ -93,33 +97,53 @@ WAY_OUT_IDS = [
 ]
 
 
-@pytest.mark.parametrize("way_out", range(len(WAY_OUT_IDS)), ids=WAY_OUT_IDS)
-def test_a_name_cannot_reach_another_users_file(api, admins_file, way_out):
-    # Given a name that spells a way from the caller's prefix into the admin's
-    admin_sub, member_sub = api.user_sub(ADMIN), api.user_sub(MEMBER)
-    name = ways_out(admin_sub, admins_file)[way_out]
-
-    # When the other user reads and writes that name
-    read = api.request("GET", f"/v1/files/{name}", user=MEMBER)
-    written = api.request(
+def write_as_member(api: Api, name: str) -> requests.Response:
+    return api.request(
         "PUT",
         f"/v1/files/{name}",
         user=MEMBER,
-        data=b"overwritten",
+        data=OVERWRITTEN,
         headers={"Content-Type": "text/plain"},
     )
 
-    # Then it has no such file, and whatever it could write stays under its own prefix (a
-    # single-encoded `/` splits the path, so no route matches: 404 too)
-    assert_error(read, 404, "NOT_FOUND")
-    if written.status_code != 200:
+
+@pytest.mark.parametrize("way_out", range(len(WAY_OUT_IDS)), ids=WAY_OUT_IDS)
+def test_a_name_cannot_reach_another_users_file(api, admins_file, way_out):
+    # Given a name that spells a way from the caller's prefix into the admin's
+    name = ways_out(api.user_sub(ADMIN), admins_file)[way_out]
+
+    # When the other user writes that name and reads it back
+    written = write_as_member(api, name)
+    read = api.request("GET", f"/v1/files/{name}", user=MEMBER)
+
+    # Then the name is one of its own files (a single-encoded `/` splits the path, so no route
+    # matches: 404 both ways), and the admin's file is untouched
+    if written.status_code == 200:
+        assert read.status_code == 200, read.text
+        assert read.content == OVERWRITTEN
+    else:
         assert_error(written, 404, "NOT_FOUND")
-    bucket = api.local.session.resources["FilesBucket"]
-    s3 = api.s3()
+        assert_error(read, 404, "NOT_FOUND")
+    assert api.request("GET", f"/v1/files/{admins_file}", user=ADMIN).content == SECRET
+
+
+@pytest.mark.local_only(reason="lists the local S3 bucket behind the API")
+def test_no_name_writes_outside_the_two_users_prefixes(api, admins_file, local):
+    # Given the other user wrote every way out of its prefix
+    admin_sub, member_sub = api.user_sub(ADMIN), api.user_sub(MEMBER)
+    for name in ways_out(admin_sub, admins_file):
+        write_as_member(api, name)
+
+    # When the bucket behind the API is listed
+    s3 = boto3.client(
+        "s3", endpoint_url=local.session.aws_endpoint_url, region_name=local.session.region
+    )
+    bucket = local.session.resources["FilesBucket"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+    # Then every object is under one of the two users' prefixes, and the admin's is as stored
     assert all(key.startswith((f"users/{member_sub}/", f"users/{admin_sub}/")) for key in keys), (
         keys
     )
     admins = s3.get_object(Bucket=bucket, Key=f"users/{admin_sub}/{admins_file}")
     assert admins["Body"].read() == SECRET
-    assert api.request("GET", f"/v1/files/{admins_file}", user=ADMIN).content == SECRET

@@ -16,6 +16,10 @@ docs/ (continuation lines joined, comments dropped). Each one must be one of:
   the variables the docs use (API_URL, ID_TOKEN, ADMIN_TOKEN, API_KEY, DEVICES_KEY,
   ISSUER_TOKEN); `-f` makes an error answer fail the command.
 - `cd DIR`: the folder exists.
+- `pytest ...` (or `.venv/bin/pytest ...`): it collects at least one test with those paths and
+  options, and every marker its `-m` expression names is registered.
+
+Leading `NAME=value` environment assignments are allowed before any of these and not checked.
 
 A command that is none of these fails the test: add a rule here, or write it another way.
 """
@@ -35,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")])
 # Fences may be indented (inside a list item).
 FENCED_BASH = re.compile(r"^[ \t]*```bash\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
+ENVIRONMENT_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=")
 
 
 def commands_in(document: Path) -> list[str]:
@@ -117,6 +122,19 @@ def check_make(words: list[str]) -> None:
         assert dry_run.returncode == 0, dry_run.stderr
 
 
+def check_pytest(words: list[str]) -> None:
+    pytest_command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    collected = run([*pytest_command, "--collect-only", "-q", *words], cwd=ROOT)
+    assert collected.returncode == 0, f"pytest --collect-only: {collected.stdout[-2000:]}"
+    if "-m" in words:
+        expression = words[words.index("-m") + 1]
+        named = set(re.findall(r"[A-Za-z_]\w*", expression)) - {"and", "or", "not"}
+        paths = [word for word in words if not word.startswith("-") and (ROOT / word).exists()]
+        registered = run([*pytest_command, "--markers", *paths], cwd=ROOT).stdout
+        for marker in named:
+            assert re.search(rf"@pytest\.mark\.{marker}[:(]", registered), f"no marker {marker!r}"
+
+
 def check_help_lists_options(command: list[str], words: list[str]) -> None:
     text = help_text(*command, *subcommand_path(words))
     for option in options_of(words):
@@ -152,6 +170,8 @@ def check_aws(words: list[str]) -> None:
 def test_documented_command_is_checked_offline(command):
     # Given one command a reader will paste from the docs
     program, *words = shlex.split(command, comments=True)
+    while ENVIRONMENT_ASSIGNMENT.match(program):
+        program, *words = words
     # When it is checked by the rule for its program
     if program == "make":
         check_make(words)
@@ -161,6 +181,8 @@ def test_documented_command_is_checked_offline(command):
         check_help_lists_options([str(Path(sys.executable).parent / "sam")], words)
     elif program == "aws":
         check_aws(words)
+    elif Path(program).name == "pytest":
+        check_pytest(words)
     elif program == "cd":
         assert (ROOT / words[0]).is_dir()
     else:

@@ -62,6 +62,16 @@ def _given(environ: Mapping[str, str], variables: Mapping[str, str]) -> dict[str
     return {key: environ[name] for key, name in variables.items() if environ.get(name)}
 
 
+def demo_id_tokens(running: RunningGateway) -> dict[str, str]:
+    """The ID tokens of the gateway's demo users by role (none if the template has no pool)."""
+    tokens: dict[str, str] = {}
+    for user in running.session.users.values():
+        role = ADMIN if "admins" in user["groups"] else MEMBER if not user["groups"] else None
+        if role is not None:
+            tokens.setdefault(role, str(user["id_token"]))
+    return tokens
+
+
 @dataclass(frozen=True)
 class IssuerClient:
     """An OIDC client that gets access tokens with the client-credentials grant."""
@@ -102,13 +112,10 @@ class Target:
     @classmethod
     def from_local(cls, running: RunningGateway) -> Target:
         """The local gateway, with the demo users, keys and issuer of its session."""
-        users = running.session.users
-        admin = next(user for user in users.values() if "admins" in user["groups"])
-        member = next(user for user in users.values() if not user["groups"])
         client_id, secret = LOCAL_ISSUER_CLIENT
         return cls(
             api_url=running.api_url,
-            id_tokens={ADMIN: admin["id_token"], MEMBER: member["id_token"]},
+            id_tokens=demo_id_tokens(running),
             api_keys=dict(running.session.api_keys),
             issuer=IssuerClient(running.session.issuer["token_endpoint"], client_id, secret),
         )

@@ -115,10 +115,11 @@ clean: ## Remove the venv, build output, caches and local state
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 NAME ?=
+KEEP ?=
 # After the rename the editable install still points at the old package folder: reinstall it.
-rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api (stacks, namespaces, the layer package)
-	@if [ -z "$(NAME)" ]; then echo "usage: make rename NAME=orders-api" >&2; exit 2; fi
-	python scripts/rename.py --name "$(NAME)"
+rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api KEEP="users products" (either alone works)
+	@if [ -z "$(NAME)$(KEEP)" ]; then echo 'usage: make rename NAME=orders-api KEEP="users products"' >&2; exit 2; fi
+	python scripts/rename.py $(if $(NAME),--name "$(NAME)") $(if $(KEEP),--keep "$(KEEP)")
 	uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@echo "Review with git diff, then run make test."
 

@@ -206,3 +206,104 @@ def test_the_renamed_copy_passes_its_fast_suite(renamed):
     # Then every test passes
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+# --- KEEP: a fork that keeps only the users domain --------------------------------------------
+
+DROPPED_DOMAINS = ("products", "telemetry", "files")
+# What only the dropped domains spell in the template: routes, functions, tables, queues, bucket.
+DROPPED_SPELLINGS = re.compile(
+    r"/v1/products|/v1/telemetry|/v1/files|/v1/uploads|Product|Telemetry|Readings|FilesBucket"
+    r"|CreateUpload|JwtAuthorizer|UsagePlan"
+)
+
+
+@pytest.fixture(scope="module")
+def users_only(tmp_path_factory) -> Path:
+    copy = copy_of_repository(tmp_path_factory.mktemp("users-only"))
+    subprocess.run(
+        [sys.executable, "scripts/rename.py", "--keep", "users"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    return copy
+
+
+def run_in(copy: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command),
+        cwd=copy,
+        env={**copy_environment(copy), "SAM_CLI_TELEMETRY": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_keep_users_leaves_no_route_function_or_table_of_the_other_domains(users_only):
+    # Given a copy that kept only users
+    template = (users_only / "template.yaml").read_text()
+    contract = (users_only / "docs" / "openapi.json").read_text()
+    # When its template, contract and code folders are read
+    leftovers = sorted(set(DROPPED_SPELLINGS.findall(template + contract)))
+    folders = [
+        path
+        for domain in DROPPED_DOMAINS
+        for path in (
+            users_only / "layers" / "shared" / OLD_NAME.replace("-", "_") / domain,
+            users_only / "tests" / "unit" / domain,
+        )
+        if path.exists()
+    ]
+    # Then nothing of products, telemetry, files or the JWT authorizer is left, and users stay
+    assert leftovers == []
+    assert folders == []
+    assert sorted(path.name for path in (users_only / "functions").iterdir() if path.is_dir()) == [
+        "create_user",
+        "delete_user",
+        "get_user",
+        "get_user_v2",
+        "list_users",
+        "update_user",
+    ]
+    assert not (users_only / "authorizers").exists()
+    assert "/v1/users/{id}" in contract
+    assert "UserPool" in template
+
+
+def test_keep_users_template_passes_cfn_lint_and_sam_validate(users_only):
+    # Given a copy that kept only users
+    bin_folder = Path(sys.executable).parent
+    # When cfn-lint (with the serverless rules) and sam validate --lint check its template
+    for command in (
+        [str(bin_folder / "cfn-lint"), "--append-rules", "cfn_lint_serverless.rules", "--"],
+        [str(bin_folder / "sam"), "validate", "--lint", "--region", "us-east-1", "--template"],
+    ):
+        result = run_in(users_only, *command, "template.yaml")
+        # Then both find nothing
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_keep_users_copy_passes_ruff_mypy_and_its_fast_suite(users_only):
+    # Given a copy that kept only users (tests elsewhere that exercised the others went too)
+    # When the Python linters and the fast suite run there
+    commands = [
+        [sys.executable, "-m", "ruff", "check", "."],
+        [sys.executable, "-m", "ruff", "format", "--check", "."],
+        [sys.executable, "-m", "mypy", "layers/shared", "functions", "scripts/rename.py"],
+        [sys.executable, "-m", "pytest", "-m", FAST_SUITE, "-x", "-q", "-p", "no:cacheprovider"],
+    ]
+    for command in commands:
+        result = run_in(users_only, *command)
+        # Then each passes
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_an_unknown_domain_to_keep_is_refused(renamed):
+    # Given a domain the template does not have
+    # When the rename is asked to keep it
+    result = run_in(renamed, sys.executable, "scripts/rename.py", "--keep", "users orders")
+    # Then it refuses, naming the domains there are
+    assert result.returncode == 2
+    assert "users, products, telemetry, files" in result.stderr

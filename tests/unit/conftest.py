@@ -5,7 +5,9 @@ attribute definitions, indexes, TTL), so a test cannot pass against a table shap
 the one deployed. Products and readings tests reuse :func:`create_table_from_template`.
 """
 
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,48 @@ def aws() -> Iterator[None]:
 def table_from_template(aws) -> Callable[[str], str]:
     """``table_from_template("UsersTable")`` creates that table in moto and returns its name."""
     return create_table_from_template
+
+
+@dataclass
+class FakeLambdaContext:
+    """The parts of Lambda's context object the handlers and Powertools read."""
+
+    function_name: str = "unit-test"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:unit-test"
+    aws_request_id: str = "4d7c0a3e-0000-4000-8000-000000000001"
+    remaining_millis: int = 10_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_millis
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    authorizer: dict[str, Any] | None = None,
+    request_id: str = "req-1",
+) -> dict[str, Any]:
+    """A REST (v1) proxy event as API Gateway sends it, with a JSON body."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", "Origin": "http://localhost:3000"},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": request_id,
+            "stage": "dev",
+            "httpMethod": method,
+            "authorizer": authorizer or {},
+        },
+        "body": body if body is None or isinstance(body, str) else json.dumps(body),
+        "isBase64Encoded": False,
+    }

@@ -12,7 +12,7 @@ from sample_api import aws as aws_clients
 from sample_api.files.logic import InvalidFileName, file_key
 from sample_api.files.storage import get_upload_signer
 from sample_api.settings import get_settings
-from tests.unit.telemetry.conftest import FakeLambdaContext
+from tests.unit.conftest import FakeLambdaContext, api_event
 
 SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
 
@@ -33,21 +33,7 @@ def files_bucket(aws, monkeypatch) -> Iterator[str]:
 
 
 def post_event(body, sub=SUB):
-    return {
-        "resource": "/v1/uploads",
-        "path": "/v1/uploads",
-        "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json", "Origin": "http://localhost:3000"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-5", "stage": "dev", "httpMethod": "POST",
-                           "authorizer": {"claims": {"sub": sub}}},
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }  # fmt: skip
+    return api_event("POST", "/v1/uploads", body, authorizer={"claims": {"sub": sub}})
 
 
 def test_upload_url_puts_into_the_callers_prefix(files_bucket):

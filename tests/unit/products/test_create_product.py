@@ -10,7 +10,7 @@ from functions.create_product.app import handler
 from sample_api import aws as aws_clients
 from sample_api.products.repository import get_product_repository
 from sample_api.settings import get_settings
-from tests.unit.telemetry.conftest import FakeLambdaContext
+from tests.unit.conftest import FakeLambdaContext, api_event
 
 
 def clear_caches():
@@ -29,21 +29,8 @@ def products_table(table_from_template, monkeypatch) -> Iterator[str]:
 
 
 def post_event(body):
-    return {
-        "resource": "/v1/products",
-        "path": "/v1/products",
-        "httpMethod": "POST",
-        "headers": {"Content-Type": "application/json", "Origin": "http://localhost:3000"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-7", "stage": "dev", "httpMethod": "POST",
-                           "authorizer": {"principalId": "partner-1", "sub": "partner-1"}},
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }  # fmt: skip
+    partner = {"principalId": "partner-1", "sub": "partner-1"}
+    return api_event("POST", "/v1/products", body, authorizer=partner, request_id="req-7")
 
 
 def test_new_product_is_201_and_stored(products_table):

@@ -7,27 +7,11 @@ from pydantic import BaseModel, Field
 
 from sample_api.api import build_resolver
 from sample_api.errors import Conflict
+from tests.unit.conftest import api_event
 
 
 class Widget(BaseModel):
     name: str = Field(min_length=1, max_length=5)
-
-
-def event(method: str, path: str, body: object = None) -> dict:
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json", "Origin": "http://localhost:3000"},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {"requestId": "req-123", "stage": "dev", "httpMethod": method},
-        "body": None if body is None else json.dumps(body) if not isinstance(body, str) else body,
-        "isBase64Encoded": False,
-    }
 
 
 @pytest.fixture
@@ -51,7 +35,7 @@ def app(monkeypatch):
 
 
 def call(app, method: str, path: str, body: object = None) -> tuple[int, dict, dict]:
-    response = app.resolve(event(method, path, body), None)
+    response = app.resolve(api_event(method, path, body, request_id="req-123"), None)
     return (
         response["statusCode"],
         json.loads(response["body"]),
@@ -116,7 +100,7 @@ def test_error_responses_carry_cors_headers(app):
 )
 def test_a_body_of_another_media_type_is_415_envelope(app, content_type):
     # Given a body declared as a form or multipart (a malformed multipart one used to be a 500)
-    sent = event("POST", "/widgets", {"name": "ok"})
+    sent = api_event("POST", "/widgets", {"name": "ok"}, request_id="req-123")
     sent["headers"]["Content-Type"] = content_type
     # When the route would read it
     response = app.resolve(sent, None)
@@ -127,7 +111,7 @@ def test_a_body_of_another_media_type_is_415_envelope(app, content_type):
 
 def test_a_json_media_type_with_parameters_reaches_the_route(app):
     # Given JSON declared with a charset
-    sent = event("POST", "/widgets", {"name": "ok"})
+    sent = api_event("POST", "/widgets", {"name": "ok"}, request_id="req-123")
     sent["headers"]["Content-Type"] = "application/json; charset=utf-8"
     # When it is sent
     response = app.resolve(sent, None)

@@ -15,18 +15,6 @@ from sample_api.telemetry.repository import get_reading_repository
 from tests.template.conftest import _RAW as RAW_TEMPLATE
 
 
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "telemetry-test"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:telemetry-test"
-    aws_request_id: str = "4d7c0a3e-0000-4000-8000-000000000002"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
 def clear_caches() -> None:
     for cached in (get_settings, get_reading_repository, aws_clients.dynamodb):
         cached.cache_clear()

@@ -4,7 +4,8 @@ import json
 
 from functions.get_telemetry.app import handler
 from functions.store_readings.app import handler as store
-from tests.unit.telemetry.conftest import FakeLambdaContext, reading, sqs_event
+from tests.unit.conftest import FakeLambdaContext
+from tests.unit.telemetry.conftest import reading, sqs_event
 
 
 def get_event(device_id, query=None):

@@ -8,7 +8,8 @@ import boto3
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from functions.store_readings.app import handler
-from tests.unit.telemetry.conftest import FakeLambdaContext, reading, sqs_event
+from tests.unit.conftest import FakeLambdaContext
+from tests.unit.telemetry.conftest import reading, sqs_event
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -15,22 +15,10 @@ from sample_api import aws as aws_clients
 from sample_api import idempotency
 from sample_api.settings import get_settings
 from sample_api.users.repository import get_user_repository
+from tests.unit.conftest import FakeLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 ADMIN_SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
-
-
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "users-test"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:users-test"
-    aws_request_id: str = "4d7c0a3e-0000-4000-8000-000000000001"
-    remaining_millis: int = 10_000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_millis
 
 
 def clear_caches() -> None:

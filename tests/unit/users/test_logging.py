@@ -13,18 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from sample_api.observability import logger
-from tests.unit.users.conftest import clear_caches, invoke, request
-
-
-@pytest.fixture
-def users_environment(table_from_template, monkeypatch) -> Iterator[None]:
-    """The tables POST /v1/users writes to, in moto, and the function's environment."""
-    monkeypatch.setenv("TABLE_NAME", table_from_template("UsersTable"))
-    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", table_from_template("IdempotencyTable"))
-    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
-    clear_caches()
-    yield
-    clear_caches()
+from tests.unit.users.conftest import invoke, request
 
 
 @pytest.fixture
@@ -41,9 +30,7 @@ def captured_log() -> Iterator[io.StringIO]:
     logger.setLevel(previous_level)
 
 
-def test_create_user_log_carries_the_request_id_and_no_personal_data(
-    users_environment, captured_log
-):
+def test_create_user_log_carries_the_request_id_and_no_personal_data(users_service, captured_log):
     # Given the example POST /v1/users event, with a name and an email in its body
     event = request("create_user")
     body = json.loads(event["body"])

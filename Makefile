@@ -65,8 +65,8 @@ openapi: $(VENV)/.installed ## Export the API's contract for clients to docs/ope
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed ## The test suite without lint and without the slow `sam build` test
-	pytest -m "not build" $(PYTEST_ARGS)
+test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint
 	ruff check $(PY_SOURCES)

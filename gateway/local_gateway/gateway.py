@@ -377,14 +377,7 @@ class LocalGateway:
             call.authorizer = {"claims": claims}
             return
         function = self.function_for_uri(authorizer.function_uri, authorizer.name)
-        event = build_event(
-            call.request,
-            resource_path=call.method.resource_path,
-            path_parameters=call.path_parameters,
-            stage_variables=call.api.stage_variables,
-            request_context=call.request_context(),
-            binary_media_types=call.api.binary_media_types,
-        )
+        event = self._proxy_event(call)
         authorization = self.lambda_authorizers.authorize(
             authorizer,
             function,
@@ -406,6 +399,19 @@ class LocalGateway:
         if authorization.usage_identifier_key is not None:
             call.extra_context["usageIdentifierKey"] = authorization.usage_identifier_key
 
+    @staticmethod
+    def _proxy_event(call: ApiCall) -> dict[str, Any]:
+        """The REST (v1) proxy event of this call: what a Lambda integration or REQUEST
+        authorizer receives (the authorizer's request is built from its parts)."""
+        return build_event(
+            call.request,
+            resource_path=call.method.resource_path,
+            path_parameters=call.path_parameters,
+            stage_variables=call.api.stage_variables,
+            request_context=call.request_context(),
+            binary_media_types=call.api.binary_media_types,
+        )
+
     def invoke(self, logical_id: str, event: Any, request_id: str) -> Any:
         """Invokes a function in one of its warm workers (raises FunctionFailed/Timeout)."""
         return self.pools[logical_id].invoke(event, request_id)
@@ -421,14 +427,7 @@ class LocalGateway:
 
     def _integrate_lambda_proxy(self, call: ApiCall) -> HttpResponse:
         logical_id = self.function_for_uri(call.method.integration.uri, call.method.resource_path)
-        event = build_event(
-            call.request,
-            resource_path=call.method.resource_path,
-            path_parameters=call.path_parameters,
-            stage_variables=call.api.stage_variables,
-            request_context=call.request_context(),
-            binary_media_types=call.api.binary_media_types,
-        )
+        event = self._proxy_event(call)
         pool = self.pools[logical_id]
         timeout = min(pool.spec.timeout_seconds, integration_timeout(call.method))
         try:

@@ -5,6 +5,7 @@ attribute definitions, indexes, TTL), so a test cannot pass against a table shap
 the one deployed. Products and readings tests reuse :func:`create_table_from_template`.
 """
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,9 +28,15 @@ TABLE_SHAPE = (
 )
 
 
+@functools.cache
+def _template_resources() -> dict[str, Any]:
+    # Parsing the template takes most of a second: once per test process, not once per table.
+    resources: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+    return resources
+
+
 def table_properties(logical_id: str) -> dict[str, Any]:
-    template = yaml_parse((ROOT / "template.yaml").read_text())
-    resource = template["Resources"][logical_id]
+    resource = _template_resources()[logical_id]
     assert resource["Type"] == "AWS::DynamoDB::Table", f"{logical_id} is not a DynamoDB table"
     return dict(resource["Properties"])
 

@@ -8,7 +8,9 @@ and reads back what a template set in `$context.responseOverride` and
 `$context.requestOverride`.
 
 Values behave as they do in API Gateway's Java engine: maps and lists have `size()`,
-`keySet()`, `get()`..., and render as Java does (`{a=1, b=true}`, `[1, 2]`).
+`keySet()`, `get()`..., strings have java.lang.String's methods, a map renders as Java's
+`{a=1, b=true}` while a list taken from JSON renders as JSON (`[{"a":1}]`, also inside a
+map), and a null compares equal to "" (all as recorded against API Gateway).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import airspeed
+import airspeed.operators
 
 
 @dataclass
@@ -49,6 +52,9 @@ class Rendered:
     header_overrides: dict[str, str]
     # $context.requestOverride.{header,querystring,path}.<name>, for integration request templates.
     request_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    # `$context.requestOverride` and `$context.responseOverride` as the template left them: the
+    # integration response template of the same request starts from them (`carried`).
+    context_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 class VtlError(Exception):
@@ -61,12 +67,37 @@ class VtlError(Exception):
         self.detail = detail
 
 
-def render(template: str, request: VtlRequest, *, source: str = "<template>") -> Rendered:
-    """Render `template` for `request` as API Gateway would; raise VtlError when it cannot."""
+def render(
+    template: str,
+    request: VtlRequest,
+    *,
+    source: str = "<template>",
+    carried: Rendered | None = None,
+) -> Rendered:
+    """Render `template` for `request` as API Gateway would; raise VtlError when it cannot.
+
+    `carried` is the rendering of the same request's integration request template: what it set
+    in `$context.requestOverride`/`responseOverride` is what this template starts from.
+    """
     compiled = _compile(template, source)
     context = to_vtl(request.context)
-    response_override = _VtlMap({"header": _VtlMap()})
-    request_override = _VtlMap({"header": _VtlMap(), "querystring": _VtlMap(), "path": _VtlMap()})
+    seeded = (carried.context_overrides if carried else {}) or {}
+    response_override = _OverrideMap(
+        {"header": _OverrideMap(), **to_vtl(seeded.get("responseOverride") or {})}
+    )
+    request_override = _OverrideMap(
+        {
+            "header": _OverrideMap(),
+            "querystring": _OverrideMap(),
+            "path": _OverrideMap(),
+            **to_vtl(seeded.get("requestOverride") or {}),
+        }
+    )
+    for overrides in (response_override, request_override):
+        for part, values in list(overrides.items()):
+            if isinstance(values, dict) and not isinstance(values, _OverrideMap):
+                dict.__setitem__(overrides, part, _OverrideMap(values))
+        overrides.reset()
     context["responseOverride"] = response_override
     context["requestOverride"] = request_override
     namespace = {
@@ -81,14 +112,32 @@ def render(template: str, request: VtlRequest, *, source: str = "<template>") ->
         line = template.count("\n", 0, error.start) + 1
         cause = error.__cause__
         raise VtlError(source, line, f"{type(cause).__name__}: {cause}") from error
+    for overrides in (response_override, request_override):
+        if overrides.overridden_twice():
+            # "Overrides are final": API Gateway answers 5XX to a second override.
+            raise VtlError(source, 0, "an override was set twice: " + overrides.overridden_twice())
     return Rendered(
         body=body,
         status_override=_status_override(response_override.get("status"), source),
         header_overrides=_string_map(response_override["header"]),
         request_overrides={
-            part: _string_map(values) for part, values in request_override.items() if values
+            part: _string_map(values)
+            for part, values in request_override.items()
+            if isinstance(values, Mapping) and values
+        },
+        context_overrides={
+            "responseOverride": _plain(response_override),
+            "requestOverride": _plain(request_override),
         },
     )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def check_syntax(template: str, *, source: str) -> None:
@@ -128,11 +177,11 @@ def _string_map(values: Mapping[str, Any]) -> dict[str, str]:
 class _VtlMap(dict[str, Any]):
     """A JSON object as a Velocity template sees it: a java.util.Map."""
 
-    def keySet(self) -> list[str]:  # noqa: N802 - Velocity's (Java's) method names
-        return list(self.keys())
+    def keySet(self) -> _JavaList:  # noqa: N802 - Velocity's (Java's) method names
+        return _JavaList(self.keys())
 
-    def entrySet(self) -> list[_VtlMap]:  # noqa: N802
-        return [_VtlMap({"key": key, "value": value}) for key, value in self.items()]
+    def entrySet(self) -> _JavaList:  # noqa: N802
+        return _JavaList(_VtlMap({"key": key, "value": value}) for key, value in self.items())
 
     def containsKey(self, key: str) -> bool:  # noqa: N802
         return key in self
@@ -161,8 +210,39 @@ class _VtlMap(dict[str, Any]):
         return java_string(self)
 
 
+class _OverrideMap(_VtlMap):
+    """`$context.responseOverride`/`requestOverride` (or a part): remembers what a template set
+    more than once, which API Gateway refuses ("Overrides are final")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set: set[str] = set()
+        self._twice: list[str] = []
+
+    def reset(self) -> None:
+        self._set.clear()
+        self._twice.clear()
+        for value in self.values():
+            if isinstance(value, _OverrideMap):
+                value.reset()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self._set:
+            self._twice.append(key)
+        self._set.add(key)
+        super().__setitem__(key, value)
+
+    def overridden_twice(self) -> str:
+        nested = [
+            f"{part}.{value.overridden_twice()}"
+            for part, value in self.items()
+            if isinstance(value, _OverrideMap) and value.overridden_twice()
+        ]
+        return ", ".join(self._twice + nested)
+
+
 class _VtlList(list[Any]):
-    """A JSON array as a Velocity template sees it: a java.util.List."""
+    """A JSON array as a Velocity template sees it: a java.util.List that renders as JSON."""
 
     def size(self) -> int:
         return len(self)
@@ -184,6 +264,15 @@ class _VtlList(list[Any]):
         return java_string(self)
 
 
+class _JavaList(_VtlList):
+    """A list a Java method made (`keySet()`...): renders as Java's `[a, b]`, not as JSON."""
+
+    def __str__(self) -> str:
+        return "[" + ", ".join(java_string(item) for item in self) + "]"
+
+    toString = __str__  # noqa: N815
+
+
 def to_vtl(value: Any) -> Any:
     """Plain JSON-like data as Velocity values (maps and lists with Java's methods)."""
     if isinstance(value, Mapping):
@@ -194,15 +283,18 @@ def to_vtl(value: Any) -> Any:
 
 
 def java_string(value: Any) -> str:
-    """How Java's `String.valueOf` renders a value: `null`, `true`, `{a=1}`, `[1, 2]`."""
+    """How API Gateway renders a value: `null`, `true`, a map as Java's `{a=1}`, a JSON list as
+    JSON (`[{"a":1}]`, inside a map too), a list a Java method made as `[a, b]`."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, _JavaList):
+        return str(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{key}={java_string(item)}" for key, item in value.items()) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(java_string(item) for item in value) + "]"
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     return str(value)
 
 
@@ -214,7 +306,8 @@ class _Input:
     """`$input`: the payload and the method request parameters."""
 
     def __init__(self, request: VtlRequest) -> None:
-        self.body = request.body.decode("utf-8", errors="replace")
+        # An empty payload reads as "{}" (so `MessageBody=$input.body` sends `{}`).
+        self.body = request.body.decode("utf-8", errors="replace") if request.body else "{}"
         self._request = request
 
     def _document(self) -> Any:
@@ -328,24 +421,34 @@ class _Util:
             return None
         return escape_javascript(value if isinstance(value, str) else java_string(value))
 
-    def parseJson(self, text: str) -> Any:  # noqa: N802
-        return to_vtl(json.loads(text))
+    def parseJson(self, text: str | None) -> Any:  # noqa: N802
+        return None if text is None else to_vtl(json.loads(text))
 
-    def urlEncode(self, text: str) -> str:  # noqa: N802
+    # On a null argument each function gives null, which renders as nothing (as recorded:
+    # `EncodedBodyAccess=$util.urlEncode($input.body.testAccess)` sends `EncodedBodyAccess=`).
+
+    def urlEncode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
         # java.net.URLEncoder: letters, digits and ".-*_" stay; a space becomes "+".
-        return urllib.parse.quote_plus(text, safe="*").replace("~", "%7E")
+        return urllib.parse.quote_plus(java_string(text), safe="*").replace("~", "%7E")
 
-    def urlDecode(self, text: str) -> str:  # noqa: N802
-        return urllib.parse.unquote_plus(text)
+    def urlDecode(self, text: Any) -> str | None:  # noqa: N802
+        return None if text is None else urllib.parse.unquote_plus(java_string(text))
 
-    def base64Encode(self, text: str) -> str:  # noqa: N802
-        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    def base64Encode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
+        return base64.b64encode(java_string(text).encode("utf-8")).decode("ascii")
 
-    def base64Decode(self, text: str) -> str:  # noqa: N802
+    def base64Decode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
         try:
-            return base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
+            decoded = base64.b64decode(java_string(text), validate=True)
         except binascii.Error as error:
             raise ValueError(f"not base64: {error}") from error
+        return decoded.decode("utf-8", errors="replace")
 
 
 _JAVASCRIPT_ESCAPES = {
@@ -376,3 +479,40 @@ def escape_javascript(text: str) -> str:
                 unit = int.from_bytes(encoded[offset : offset + 2], "big")
                 escaped.append(f"\\u{unit:04X}")
     return "".join(escaped)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Java engine's semantics the Velocity engine lacks, added to airspeed's tables once.
+
+_JAVA_STRING_METHODS = {
+    "toUpperCase": lambda self: self.upper(),
+    "toLowerCase": lambda self: self.lower(),
+    "trim": lambda self: self.strip(" \t\n\r\x0b\x0c\x00"),
+    "isEmpty": lambda self: not self,
+    "endsWith": lambda self, suffix: self.endswith(suffix),
+    "equals": lambda self, other: self == other,
+    "equalsIgnoreCase": lambda self, other: (
+        isinstance(other, str) and self.lower() == other.lower()
+    ),
+    "charAt": lambda self, index: self[index],
+    "indexOf": lambda self, text: self.find(text),
+    "lastIndexOf": lambda self, text: self.rfind(text),
+    "concat": lambda self, other: self + other,
+    "toString": lambda self: self,
+}
+airspeed.operators.__additional_methods__[str].update(_JAVA_STRING_METHODS)
+
+
+def _null_is_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+# A null (an unset reference, a JSON null, a path matching nothing) equals "" in API Gateway.
+airspeed.operators.BinaryOperator.OPERATORS.update(
+    {
+        "==": lambda left, right: _null_is_empty(left) == _null_is_empty(right),
+        "eq": lambda left, right: _null_is_empty(left) == _null_is_empty(right),
+        "!=": lambda left, right: _null_is_empty(left) != _null_is_empty(right),
+        "ne": lambda left, right: _null_is_empty(left) != _null_is_empty(right),
+    }
+)

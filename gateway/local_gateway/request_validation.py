@@ -2,7 +2,8 @@
 
 A method's validator (`x-amazon-apigateway-request-validator`, else the API's default) says
 whether to check parameters, the body, or both. A missing required query string, header or
-path parameter is 400 "Missing required request parameters: [a, b]" (BAD_REQUEST_PARAMETERS);
+path parameter is 400 "Missing required request parameters: [a, b]" (BAD_REQUEST_PARAMETERS,
+headers first, then path, then query strings);
 a body not valid against the model for its content type is 400 "Invalid request body"
 (BAD_REQUEST_BODY) with the details in `$context.error.validationErrorString`.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
@@ -74,9 +75,13 @@ def validate_request(
 
 
 def missing_parameters(operation: Mapping[str, Any], request: ValidatedRequest) -> list[str]:
-    """Required query strings, headers and path parameters the request lacks, in declared order."""
+    """Required query strings, headers and path parameters the request lacks.
+
+    Listed as API Gateway lists them: in the order of their `method.request.<location>.<name>`
+    keys (headers, then path, then query strings, each by name), whatever the declared order.
+    """
     headers = {name.lower() for name, value in request.headers.items() if value is not None}
-    missing = []
+    missing: list[tuple[str, str]] = []
     for parameter in operation.get("parameters") or []:
         if not parameter.get("required"):
             continue
@@ -88,8 +93,9 @@ def missing_parameters(operation: Mapping[str, Any], request: ValidatedRequest) 
             or location not in ("query", "header", "path")
         )
         if not present:
-            missing.append(name)
-    return missing
+            key_location = "querystring" if location == "query" else str(location)
+            missing.append((f"method.request.{key_location}.{name}", name))
+    return [name for _, name in sorted(missing)]
 
 
 def body_schema(

@@ -1,0 +1,33 @@
+"""A TOKEN authorizer deciding by the token: `Bearer allow-<who>`, `deny-<who>`, `unauthorized`,
+`fail` (raises), `malformed` (no policy). An allowed caller's context holds a string, a number,
+a boolean and how many times this worker has been invoked (to see the cache at work)."""
+
+from typing import Any
+
+invocations = 0
+
+
+def _policy(effect: str, resource: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}],
+    }
+
+
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    global invocations
+    invocations += 1
+    decision, _, who = event["authorizationToken"].removeprefix("Bearer ").partition("-")
+    if decision == "unauthorized":
+        raise Exception("Unauthorized")
+    if decision == "fail":
+        raise RuntimeError("the authorizer broke")
+    if decision == "malformed":
+        return {"principalId": who}
+    # A wildcard over the stage, so one cached policy serves every method of the API.
+    resource = event["methodArn"].split("/", 1)[0] + "/*"
+    return {
+        "principalId": who,
+        "policyDocument": _policy("Allow" if decision == "allow" else "Deny", resource),
+        "context": {"tier": "gold", "count": 3, "flag": True, "invocations": invocations},
+    }

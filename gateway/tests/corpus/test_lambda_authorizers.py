@@ -127,6 +127,48 @@ def test_ttl_zero_invokes_the_authorizer_every_time(access):
     assert int(second) > int(first)
 
 
+INPUT = "API Gateway developer guide, 'Input to an API Gateway Lambda authorizer'"
+
+
+@recorded(
+    INPUT + " (TOKEN: type TOKEN, authorizationToken, methodArn "
+    "arn:aws:execute-api:region:account:apiId/stage/METHOD/resourcePath)"
+)
+def test_token_authorizer_event_has_its_type_and_the_method_arn(access):
+    body = token(access, f"Bearer allow-{someone()}").json()
+    assert body["type"] == "TOKEN"
+    prefix, _, rest = body["methodArn"].partition("/")
+    assert prefix.startswith("arn:aws:execute-api:")
+    assert rest == "corpus/GET/token"
+
+
+@recorded(
+    "API Gateway developer guide, 'Choose an API key source in API Gateway' (AUTHORIZER: the "
+    "key is the authorizer's usageIdentifierKey)"
+)
+def test_key_source_authorizer_admits_the_usage_identifier_key(access):
+    response = requests.get(
+        access.api_url + "/sourced", headers={"Authorization": "Bearer allow-keyed"}, timeout=10
+    )
+    assert (response.status_code, response.json()) == (
+        200,
+        {"apiKey": "corpus-open-key-0000000000000000000000"},
+    )
+
+
+@recorded(
+    "API Gateway developer guide, 'Choose an API key source in API Gateway' (AUTHORIZER: an "
+    "authorizer returning no usageIdentifierKey leaves the method without a key: 403)"
+)
+def test_key_source_authorizer_without_a_key_is_403(access):
+    response = requests.get(
+        access.api_url + "/sourced",
+        headers={"Authorization": "Bearer allow-nokey", "x-api-key": "ignored-header-key"},
+        timeout=10,
+    )
+    assert (response.status_code, response.json()) == (403, {"message": "Forbidden"})
+
+
 # -- REQUEST ---------------------------------------------------------------------------------
 
 
@@ -168,6 +210,16 @@ def test_request_authorizer_cache_is_keyed_by_every_identity_source(access):
     other = request_authorized(access, "bob", tenant).json()["invocations"]
     assert same == first
     assert int(other) > int(first)
+
+
+@recorded(
+    INPUT + " (REQUEST: type REQUEST, methodArn, resource, path, httpMethod, headers, "
+    "queryStringParameters)"
+)
+def test_request_authorizer_event_describes_the_method(access):
+    body = request_authorized(access, "ann", someone()).json()
+    assert (body["resource"], body["path"], body["httpMethod"]) == ("/request", "/request", "GET")
+    assert body["methodArn"].endswith("/corpus/GET/request")
 
 
 @recorded(ERRORS_403 + " (a REQUEST authorizer's explicit deny)")

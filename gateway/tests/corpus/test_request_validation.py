@@ -66,6 +66,19 @@ def test_missing_parameters_are_checked_before_the_body_header_first(access):
 
 
 @recorded(
+    VALIDATOR + " (snapshot missing-all-required-request-params-post after "
+    "change-request-path-names: a required path parameter the resource lacks is missing too, "
+    "listed between the headers and the query strings)"
+)
+def test_missing_header_path_and_query_string_parameters_in_recorded_order(access):
+    response = call(access, "POST", "/renamed/value", json={"test": "test"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Missing required request parameters: [x-header-param, issuer, qs1]"
+    }
+
+
+@recorded(
     VALIDATOR + " (requestParameters come back sorted by their key "
     "method.request.{header,path,querystring}.name, and the message lists them so)"
 )
@@ -146,6 +159,21 @@ def test_parameters_only_validator_ignores_the_body(access):
 )
 def test_draft4_keywords_reject_the_body(access, body):
     response = call(access, "POST", "/body-only", json=body)
+    assert (response.status_code, response.json()) == (400, {"message": "Invalid request body"})
+
+
+@recorded(
+    VALIDATION_GUIDE + "; the model is chosen by the request's media type, parameters such "
+    "as charset aside"
+)
+def test_a_json_body_with_a_charset_is_validated_against_the_json_model(access):
+    response = call(
+        access,
+        "POST",
+        "/body-only",
+        data=b'{"status": "lost"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     assert (response.status_code, response.json()) == (400, {"message": "Invalid request body"})
 
 

@@ -82,6 +82,17 @@ def test_dynamodb_query_matching_nothing_is_an_empty_result(integrations):
 
 
 @recorded(
+    "API Gateway developer guide, 'Variables for data transformations' ($util.escapeJavaScript "
+    "keeps a value with quotes valid inside a JSON string); " + DYNAMODB + "[PutItem]"
+)
+def test_dynamodb_put_item_of_a_value_with_quotes_and_backslashes(integrations):
+    name = 'say "hi" \\ bye'
+    call(integrations, "PUT", "/items/quoted-1", json={"name": name})
+    response = call(integrations, "GET", "/items/quoted-1")
+    assert response.json()["Items"] == [{"id": {"S": "quoted-1"}, "name": {"S": name}}]
+
+
+@recorded(
     "API Gateway developer guide, 'Override your API's request and response parameters and "
     "status codes' (Example 1: override the status from the integration response body); "
     + LOCALSTACK
@@ -194,6 +205,26 @@ def test_s3_any_method_puts_then_gets_the_object(integrations):
     assert got.headers["ETag"].strip('"')
 
 
+@recorded(
+    S3_ANY + " (integration.request.header.Content-Type from method.request.header.Content-Type:"
+    " the object is stored with the caller's Content-Type)"
+)
+def test_s3_put_keeps_the_mapped_content_type(integrations):
+    key = f"typed-{uuid.uuid4().hex[:8]}.txt"
+    call(
+        integrations, "PUT", f"/files/{key}", data=b"plain", headers={"Content-Type": "text/plain"}
+    )
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=integrations.session.aws_endpoint_url,
+        region_name=integrations.session.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    head = s3.head_object(Bucket=integrations.session.resources["FilesBucket"], Key=key)
+    assert head["ContentType"] == "text/plain"
+
+
 @recorded(S3_ANY + " (snapshot get-object-deleted: DELETE through ANY removes the object)")
 def test_s3_any_method_deletes_the_object(integrations):
     key = f"gone-{uuid.uuid4().hex[:8]}.json"
@@ -228,6 +259,12 @@ def test_http_backend_4xx_selects_the_400_response(integrations):
 def test_http_backend_201_falls_to_the_default_response(integrations):
     response = call(integrations, "GET", "/status/201")
     assert (response.status_code, response.json()) == (200, {"status": 201})
+
+
+@recorded(HTTP_SELECTION + " (a status no pattern matches falls to the default response)")
+def test_http_backend_5xx_without_a_pattern_falls_to_the_default_response(integrations):
+    response = call(integrations, "GET", "/status/500")
+    assert (response.status_code, response.json()) == (200, {"status": 500})
 
 
 @recorded(

@@ -120,6 +120,36 @@ def test_input_path_of_a_list_renders_as_json(integrations):
     assert render_json(integrations, "path-list", document) == '[{"foo":"bar"}]'
 
 
+@recorded(INPUT_PATH + " (snapshot json-list: the whole payload is a list)")
+def test_input_path_of_a_top_level_list_renders_as_json(integrations):
+    assert render_json(integrations, "path-map", [{"foo": "bar"}]) == '[{"foo":"bar"}]'
+
+
+@recorded(INPUT_PATH + " (snapshot nested-dict)")
+def test_a_map_property_of_a_selection_renders_as_a_java_map(integrations):
+    assert render_json(integrations, "path-nested", {"nested": {"foo": "bar"}}) == "{foo=bar}"
+
+
+@recorded(INPUT_PATH + " (snapshot nested-list)")
+def test_a_list_property_of_a_selection_renders_as_json(integrations):
+    document = {"nested": [{"foo": "bar"}]}
+    assert render_json(integrations, "path-nested", document) == '[{"foo":"bar"}]'
+
+
+@recorded(INPUT_PATH + " (snapshot to-string)")
+def test_to_string_of_a_map(integrations):
+    assert render_json(integrations, "path-to-string", {"foo": "bar"}) == "{foo=bar}"
+
+
+@recorded(
+    INPUT_PATH + " (a list renders as JSON); " + VARIABLES + " ($input.path takes a JSONPath: "
+    "[*] selects every element)"
+)
+def test_input_path_wildcard_selects_a_list_rendered_as_json(integrations):
+    document = {"items": [{"id": 1}, {"id": "two"}]}
+    assert render_json(integrations, "path-wildcard", document) == '[1,"two"]'
+
+
 @recorded(INPUT_PATH + " (snapshot dict-in-list)")
 def test_an_object_taken_from_a_list_renders_as_a_java_map(integrations):
     document = {"items": [{"foo": "bar"}]}
@@ -229,6 +259,28 @@ def test_context_variables_of_the_request(integrations):
 
 
 @recorded(
+    VARIABLES + ": $context.requestId is the request's id, which API Gateway also returns in "
+    "the x-amzn-RequestId header"
+)
+def test_context_request_id_is_the_x_amzn_request_id(integrations):
+    response = render(integrations, "request-id")
+    assert response.text == response.headers["x-amzn-RequestId"]
+
+
+@recorded(
+    "localstack tests/aws/services/apigateway/test_apigateway_sqs.py::test_sqs_amz_json_protocol"
+    " (snapshot sqs-messages: identity.sourceIp, identity.userAgent); "
+    + VARIABLES
+    + ": $context.identity.apiKey is null for a method that does not require an API key"
+)
+def test_context_identity_source_ip_user_agent_and_no_key_on_a_keyless_method(integrations):
+    response = render(
+        integrations, "identity", headers={"User-Agent": "corpus/1.0", "x-api-key": "sent-anyway"}
+    )
+    assert response.text == "127.0.0.1|corpus/1.0|[]"
+
+
+@recorded(
     "localstack tests/aws/services/apigateway/test_apigateway_basic.py::TestAPIGateway::"
     "test_apigw_stage_variables (a stage variable renders its value; one not defined renders '')"
 )
@@ -276,6 +328,20 @@ def test_base64_decode(integrations):
 def test_parse_json_gives_an_object_to_walk(integrations):
     rendered = render_json(integrations, "parse-json", {"text": '{"inner": "deep"}'})
     assert rendered == "deep"
+
+
+@recorded(VARIABLES + ": $util.parseJson returns an object: a JSON list is a list")
+def test_parse_json_of_a_list(integrations):
+    rendered = render_json(integrations, "parse-json-list", {"text": '[{"id": 1}, {"id": 2}]'})
+    assert rendered == "2|2"
+
+
+@recorded(
+    INPUT_BODY + " (an empty payload reads as {}); " + VARIABLES + ": $input.json('$') is the "
+    "whole payload as JSON"
+)
+def test_input_json_of_an_empty_payload_is_an_empty_object(integrations):
+    assert render(integrations, "json-root").text == "{}"
 
 
 @recorded(

@@ -20,5 +20,13 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
                 {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
             ],
         },
-        "context": {"tenant": tenant, "invocations": invocations, "type": event["type"]},
+        "context": {
+            "tenant": tenant,
+            "invocations": invocations,
+            "type": event["type"],
+            "methodArn": event["methodArn"],
+            "resource": event["resource"],
+            "path": event["path"],
+            "httpMethod": event["httpMethod"],
+        },
     }

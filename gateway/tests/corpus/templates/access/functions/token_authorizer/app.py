@@ -1,6 +1,7 @@
 """A TOKEN authorizer deciding by the token: `Bearer allow-<who>`, `deny-<who>`, `unauthorized`,
 `fail` (raises), `malformed` (no policy). An allowed caller's context holds a string, a number,
-a boolean and how many times this worker has been invoked (to see the cache at work)."""
+a boolean, how many times this worker has been invoked (to see the cache at work) and what the
+event said; `allow-keyed` also returns a usageIdentifierKey."""
 
 from typing import Any
 
@@ -26,8 +27,18 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         return {"principalId": who}
     # A wildcard over the stage, so one cached policy serves every method of the API.
     resource = event["methodArn"].split("/", 1)[0] + "/*"
-    return {
+    result = {
         "principalId": who,
         "policyDocument": _policy("Allow" if decision == "allow" else "Deny", resource),
-        "context": {"tier": "gold", "count": 3, "flag": True, "invocations": invocations},
+        "context": {
+            "tier": "gold",
+            "count": 3,
+            "flag": True,
+            "invocations": invocations,
+            "type": event["type"],
+            "methodArn": event["methodArn"],
+        },
     }
+    if who == "keyed":  # for an API whose key source is AUTHORIZER
+        result["usageIdentifierKey"] = "corpus-open-key-0000000000000000000000"
+    return result

@@ -38,6 +38,7 @@ import requests
 from local_gateway import gateway_responses, vtl
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.rejections import Rejection
+from local_gateway.vtl_values import java_string
 
 DEFAULT_CONTENT_TYPE = "application/json"
 # The integration's role, locally: the credentials every local process signs with.
@@ -242,7 +243,7 @@ def _method_request_value(expression: str, request: MethodRequest) -> str | None
         value: Any = request.context
         for part in expression.removeprefix("context.").split("."):
             value = value.get(part) if isinstance(value, Mapping) else None
-        return None if value is None else vtl.java_string(value)
+        return None if value is None else java_string(value)
     raise ValueError(f"unsupported mapping expression: {expression}")
 
 

@@ -7,10 +7,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping
 and reads back what a template set in `$context.responseOverride` and
 `$context.requestOverride`.
 
-Values behave as they do in API Gateway's Java engine: maps and lists have `size()`,
-`keySet()`, `get()`..., strings have java.lang.String's methods, a map renders as Java's
-`{a=1, b=true}` while a list taken from JSON renders as JSON (`[{"a":1}]`, also inside a
-map), and a null compares equal to "" (all as recorded against API Gateway).
+Values behave as they do in API Gateway's Java engine (`local_gateway.vtl_values`).
 """
 
 from __future__ import annotations
@@ -26,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import airspeed
-import airspeed.operators
+
+from local_gateway.vtl_values import OverrideMap, VtlMap, java_string, to_vtl
 
 
 @dataclass
@@ -82,21 +80,21 @@ def render(
     compiled = _compile(template, source)
     context = to_vtl(request.context)
     seeded = (carried.context_overrides if carried else {}) or {}
-    response_override = _OverrideMap(
-        {"header": _OverrideMap(), **to_vtl(seeded.get("responseOverride") or {})}
+    response_override = OverrideMap(
+        {"header": OverrideMap(), **to_vtl(seeded.get("responseOverride") or {})}
     )
-    request_override = _OverrideMap(
+    request_override = OverrideMap(
         {
-            "header": _OverrideMap(),
-            "querystring": _OverrideMap(),
-            "path": _OverrideMap(),
+            "header": OverrideMap(),
+            "querystring": OverrideMap(),
+            "path": OverrideMap(),
             **to_vtl(seeded.get("requestOverride") or {}),
         }
     )
     for overrides in (response_override, request_override):
         for part, values in list(overrides.items()):
-            if isinstance(values, dict) and not isinstance(values, _OverrideMap):
-                dict.__setitem__(overrides, part, _OverrideMap(values))
+            if isinstance(values, dict) and not isinstance(values, OverrideMap):
+                dict.__setitem__(overrides, part, OverrideMap(values))
         overrides.reset()
     context["responseOverride"] = response_override
     context["requestOverride"] = request_override
@@ -171,134 +169,6 @@ def _string_map(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Java-like values: what `$input.path`, `$util.parseJson` and `$context` hand to a template.
-
-
-class _VtlMap(dict[str, Any]):
-    """A JSON object as a Velocity template sees it: a java.util.Map."""
-
-    def keySet(self) -> _JavaList:  # noqa: N802 - Velocity's (Java's) method names
-        return _JavaList(self.keys())
-
-    def entrySet(self) -> _JavaList:  # noqa: N802
-        return _JavaList(_VtlMap({"key": key, "value": value}) for key, value in self.items())
-
-    def containsKey(self, key: str) -> bool:  # noqa: N802
-        return key in self
-
-    def size(self) -> int:
-        return len(self)
-
-    def isEmpty(self) -> bool:  # noqa: N802
-        return not self
-
-    def put(self, key: str, value: Any) -> Any:
-        previous = self.get(key)
-        self[key] = value
-        return previous
-
-    def putAll(self, values: Mapping[str, Any]) -> None:  # noqa: N802
-        self.update(values)
-
-    def remove(self, key: str) -> Any:
-        return self.pop(key, None)
-
-    def toString(self) -> str:  # noqa: N802
-        return java_string(self)
-
-    def __str__(self) -> str:
-        return java_string(self)
-
-
-class _OverrideMap(_VtlMap):
-    """`$context.responseOverride`/`requestOverride` (or a part): remembers what a template set
-    more than once, which API Gateway refuses ("Overrides are final")."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._set: set[str] = set()
-        self._twice: list[str] = []
-
-    def reset(self) -> None:
-        self._set.clear()
-        self._twice.clear()
-        for value in self.values():
-            if isinstance(value, _OverrideMap):
-                value.reset()
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in self._set:
-            self._twice.append(key)
-        self._set.add(key)
-        super().__setitem__(key, value)
-
-    def overridden_twice(self) -> str:
-        nested = [
-            f"{part}.{value.overridden_twice()}"
-            for part, value in self.items()
-            if isinstance(value, _OverrideMap) and value.overridden_twice()
-        ]
-        return ", ".join(self._twice + nested)
-
-
-class _VtlList(list[Any]):
-    """A JSON array as a Velocity template sees it: a java.util.List that renders as JSON."""
-
-    def size(self) -> int:
-        return len(self)
-
-    def isEmpty(self) -> bool:  # noqa: N802
-        return not self
-
-    def contains(self, value: Any) -> bool:
-        return value in self
-
-    def add(self, value: Any) -> bool:
-        self.append(value)
-        return True
-
-    def toString(self) -> str:  # noqa: N802
-        return java_string(self)
-
-    def __str__(self) -> str:
-        return java_string(self)
-
-
-class _JavaList(_VtlList):
-    """A list a Java method made (`keySet()`...): renders as Java's `[a, b]`, not as JSON."""
-
-    def __str__(self) -> str:
-        return "[" + ", ".join(java_string(item) for item in self) + "]"
-
-    toString = __str__  # noqa: N815
-
-
-def to_vtl(value: Any) -> Any:
-    """Plain JSON-like data as Velocity values (maps and lists with Java's methods)."""
-    if isinstance(value, Mapping):
-        return _VtlMap({str(key): to_vtl(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return _VtlList(to_vtl(item) for item in value)
-    return value
-
-
-def java_string(value: Any) -> str:
-    """How API Gateway renders a value: `null`, `true`, a map as Java's `{a=1}`, a JSON list as
-    JSON (`[{"a":1}]`, inside a map too), a list a Java method made as `[a, b]`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, _JavaList):
-        return str(value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key}={java_string(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------------------
 # $input
 
 
@@ -332,11 +202,11 @@ class _Input:
         """All parameters by location, or one parameter from path, then query, then header."""
         request = self._request
         if name is None:
-            return _VtlMap(
+            return VtlMap(
                 {
-                    "path": _VtlMap(request.path_params),
-                    "querystring": _VtlMap(request.query),
-                    "header": _VtlMap(request.headers),
+                    "path": VtlMap(request.path_params),
+                    "querystring": VtlMap(request.query),
+                    "header": VtlMap(request.headers),
                 }
             )
         if name in request.path_params:
@@ -479,40 +349,3 @@ def escape_javascript(text: str) -> str:
                 unit = int.from_bytes(encoded[offset : offset + 2], "big")
                 escaped.append(f"\\u{unit:04X}")
     return "".join(escaped)
-
-
-# ---------------------------------------------------------------------------------------------
-# The Java engine's semantics the Velocity engine lacks, added to airspeed's tables once.
-
-_JAVA_STRING_METHODS = {
-    "toUpperCase": lambda self: self.upper(),
-    "toLowerCase": lambda self: self.lower(),
-    "trim": lambda self: self.strip(" \t\n\r\x0b\x0c\x00"),
-    "isEmpty": lambda self: not self,
-    "endsWith": lambda self, suffix: self.endswith(suffix),
-    "equals": lambda self, other: self == other,
-    "equalsIgnoreCase": lambda self, other: (
-        isinstance(other, str) and self.lower() == other.lower()
-    ),
-    "charAt": lambda self, index: self[index],
-    "indexOf": lambda self, text: self.find(text),
-    "lastIndexOf": lambda self, text: self.rfind(text),
-    "concat": lambda self, other: self + other,
-    "toString": lambda self: self,
-}
-airspeed.operators.__additional_methods__[str].update(_JAVA_STRING_METHODS)
-
-
-def _null_is_empty(value: Any) -> Any:
-    return "" if value is None else value
-
-
-# A null (an unset reference, a JSON null, a path matching nothing) equals "" in API Gateway.
-airspeed.operators.BinaryOperator.OPERATORS.update(
-    {
-        "==": lambda left, right: _null_is_empty(left) == _null_is_empty(right),
-        "eq": lambda left, right: _null_is_empty(left) == _null_is_empty(right),
-        "!=": lambda left, right: _null_is_empty(left) != _null_is_empty(right),
-        "ne": lambda left, right: _null_is_empty(left) != _null_is_empty(right),
-    }
-)

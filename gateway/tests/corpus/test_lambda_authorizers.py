@@ -44,6 +44,12 @@ def test_missing_token_is_401_unauthorized(access):
     assert response.headers["x-amzn-ErrorType"] == "UnauthorizedException"
 
 
+@recorded(ERRORS_401 + " (an empty identity source counts as missing)")
+def test_empty_token_is_401_unauthorized(access):
+    response = token(access, "")
+    assert (response.status_code, response.json()) == (401, {"message": "Unauthorized"})
+
+
 @recorded(ERRORS_401 + "; a token failing identityValidationExpression is 401 without invoking")
 def test_token_failing_the_validation_expression_is_401(access):
     response = token(access, "Basic dXNlcjpwYXNz")
@@ -110,6 +116,22 @@ def test_cached_result_serves_the_same_token_without_invoking_again(access):
     first = token(access, caller).json()["invocations"]
     again = token(access, caller, "/token-other").json()["invocations"]
     assert again == first
+
+
+@recorded(
+    "AWS knowledge center, 'Why does my API Gateway proxy resource with a Lambda authorizer that"
+    " has caching activated return HTTP 403 User is not authorized to access this resource?' "
+    "(a cached policy naming one method ARN is applied to the caller's next method)"
+)
+def test_cached_policy_for_one_method_denies_another_method(access):
+    caller = f"Bearer exact-{someone()}"
+    first = token(access, caller)
+    second = token(access, caller, "/token-other")
+    assert first.status_code == 200
+    assert (second.status_code, second.json()) == (
+        403,
+        {"Message": "User is not authorized to access this resource"},
+    )
 
 
 @recorded(USE + " (the cache is keyed by the token: another token invokes the function)")

@@ -1,7 +1,8 @@
-"""A TOKEN authorizer deciding by the token: `Bearer allow-<who>`, `deny-<who>`, `unauthorized`,
-`fail` (raises), `malformed` (no policy). An allowed caller's context holds a string, a number,
-a boolean, how many times this worker has been invoked (to see the cache at work) and what the
-event said; `allow-keyed` also returns a usageIdentifierKey."""
+"""A TOKEN authorizer deciding by the token: `Bearer allow-<who>`, `deny-<who>`,
+`exact-<who>` (allows only the method called), `unauthorized`, `fail` (raises), `malformed` (no
+policy). An allowed caller's context holds a string, a number, a boolean, how many times this
+worker has been invoked (to see the cache at work) and what the event said; `allow-keyed` also
+returns a usageIdentifierKey."""
 
 from typing import Any
 
@@ -25,8 +26,11 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         raise RuntimeError("the authorizer broke")
     if decision == "malformed":
         return {"principalId": who}
-    # A wildcard over the stage, so one cached policy serves every method of the API.
+    # A wildcard over the stage, so one cached policy serves every method of the API; `exact`
+    # allows only the method called (the cache pitfall of a policy naming one method ARN).
     resource = event["methodArn"].split("/", 1)[0] + "/*"
+    if decision == "exact":
+        decision, resource = "allow", event["methodArn"]
     result = {
         "principalId": who,
         "policyDocument": _policy("Allow" if decision == "allow" else "Deny", resource),

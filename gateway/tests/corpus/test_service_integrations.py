@@ -281,3 +281,19 @@ def test_http_integration_url_takes_its_host_from_a_stage_variable(integrations)
         headers={"Content-Type": "application/json"},
     )
     assert (response.status_code, response.json()) == (200, {"via": "stage variable"})
+
+
+@recorded(
+    "localstack tests/aws/services/apigateway/test_apigateway_basic.py::TestAPIGateway::"
+    "test_apigw_stage_variables[dev] (function:${stageVariables.lambdaFunction} in the "
+    "integration URI invokes the function the stage names)"
+)
+def test_lambda_integration_uri_names_its_function_by_a_stage_variable(integrations):
+    response = call(integrations, "GET", "/by-stage")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["resource"] == "/by-stage"
+    assert (
+        body["stageVariables"]["echoFunction"]
+        == integrations.session.resources["StageEchoFunction"]
+    )

@@ -80,14 +80,16 @@ def missing_parameters(operation: Mapping[str, Any], request: ValidatedRequest) 
     Listed as API Gateway lists them: in the order of their `method.request.<location>.<name>`
     keys (headers, then path, then query strings, each by name), whatever the declared order.
     """
-    headers = {name.lower() for name, value in request.headers.items() if value is not None}
+    # "Included and not blank": a parameter sent empty (`?q=`, `X-H:`) is missing too.
+    headers = {name.lower() for name, value in request.headers.items() if value and value.strip()}
+    query = {name for name, value in request.query.items() if value and value.strip()}
     missing: list[tuple[str, str]] = []
     for parameter in operation.get("parameters") or []:
         if not parameter.get("required"):
             continue
         name, location = str(parameter.get("name")), parameter.get("in")
         present = (
-            (location == "query" and name in request.query)
+            (location == "query" and name in query)
             or (location == "header" and name.lower() in headers)
             or (location == "path" and bool(request.path_params.get(name)))
             or location not in ("query", "header", "path")
@@ -103,14 +105,19 @@ def body_schema(
 ) -> dict[str, Any] | None:
     """The model's schema for the request's content type, resolvable against the document.
 
-    Swagger 2 declares it as an `in: body` parameter (models under `definitions`); OpenAPI 3
-    as `requestBody.content[type].schema` (models under `components.schemas`).
+    Swagger 2 declares it as an `in: body` parameter for the types the method `consumes`
+    (models under `definitions`); OpenAPI 3 as `requestBody.content[type].schema`, `$default`
+    for any type (models under `components.schemas`). No model for the type: no validation.
     """
     media_type = (content_type or DEFAULT_CONTENT_TYPE).split(";")[0].strip().lower()
     schema: Any = None
-    for parameter in operation.get("parameters") or []:
-        if parameter.get("in") == "body":
-            schema = parameter.get("schema")
+    # Swagger 2: the body's model is the method's model for each type it consumes (API Gateway
+    # imports it so); a request of another content type is not validated.
+    consumes = operation.get("consumes") or definition.get("consumes") or [DEFAULT_CONTENT_TYPE]
+    if media_type in {str(kind).lower() for kind in consumes}:
+        for parameter in operation.get("parameters") or []:
+            if parameter.get("in") == "body":
+                schema = parameter.get("schema")
     content = (operation.get("requestBody") or {}).get("content") or {}
     if content:
         by_type = {str(k).lower(): v for k, v in content.items()}

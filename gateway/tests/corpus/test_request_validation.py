@@ -89,6 +89,53 @@ def test_missing_parameters_are_listed_in_sorted_order(access):
     }
 
 
+NOT_BLANK = (
+    "API Gateway developer guide, 'Request validation for REST APIs in API Gateway' (the "
+    "required request parameters are included and not blank)"
+)
+
+
+@recorded(NOT_BLANK)
+def test_a_required_query_string_sent_blank_is_missing(access):
+    response = call(
+        access,
+        "POST",
+        "/nested/value",
+        params={"qs1": ""},
+        headers={"x-header-param": "test"},
+        json={"a": 1, "b": 2},
+    )
+    assert response.json() == {"message": "Missing required request parameters: [qs1]"}
+
+
+@recorded(NOT_BLANK)
+def test_a_required_header_sent_blank_is_missing(access):
+    response = call(
+        access,
+        "POST",
+        "/nested/value",
+        params={"qs1": "test"},
+        headers={"x-header-param": ""},
+        json={"a": 1, "b": 2},
+    )
+    assert response.json() == {"message": "Missing required request parameters: [x-header-param]"}
+
+
+@recorded(
+    "API Gateway developer guide, 'Request validation for REST APIs in API Gateway' (if no "
+    "matching content type is found, request validation is not performed)"
+)
+def test_a_body_of_a_content_type_without_a_model_is_not_validated(access):
+    response = call(
+        access,
+        "POST",
+        "/body-only",
+        data=b"status=lost",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (response.status_code, response.json()) == (200, {"passed": True})
+
+
 @recorded(VALIDATOR + " (snapshot invalid-request-body)")
 def test_body_not_matching_the_model_is_invalid_request_body(access):
     response = call(access, "POST", "/nested/value", json={"test": "test"}, **ALL_PARAMETERS)

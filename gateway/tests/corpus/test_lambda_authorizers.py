@@ -108,6 +108,15 @@ def test_authorizer_result_without_a_policy_is_500(access):
 
 
 @recorded(
+    OUTPUT + " (a JSON object or array cannot be a value of the context map); 'Gateway "
+    "response types' AUTHORIZER_CONFIGURATION_ERROR 500"
+)
+def test_authorizer_context_with_an_object_value_is_500(access):
+    response = token(access, f"Bearer nested-{someone()}")
+    assert (response.status_code, response.json()) == (500, {"message": None})
+
+
+@recorded(
     USE + " (authorizerResultTtlInSeconds: the policy for a token is cached, so the function "
     "is not invoked again for the same token within the TTL, on any method the policy allows)"
 )

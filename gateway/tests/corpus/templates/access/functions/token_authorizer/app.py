@@ -1,8 +1,8 @@
 """A TOKEN authorizer deciding by the token: `Bearer allow-<who>`, `deny-<who>`,
 `exact-<who>` (allows only the method called), `unauthorized`, `fail` (raises), `malformed` (no
-policy). An allowed caller's context holds a string, a number, a boolean, how many times this
-worker has been invoked (to see the cache at work) and what the event said; `allow-keyed` also
-returns a usageIdentifierKey."""
+policy), `nested` (an object in the context). An allowed caller's context holds a string, a
+number, a boolean, how many times this worker has been invoked (to see the cache at work) and
+what the event said; `allow-keyed` also returns a usageIdentifierKey."""
 
 from typing import Any
 
@@ -26,6 +26,12 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         raise RuntimeError("the authorizer broke")
     if decision == "malformed":
         return {"principalId": who}
+    if decision == "nested":  # a context value that is an object, which API Gateway refuses
+        return {
+            "principalId": who,
+            "policyDocument": _policy("Allow", event["methodArn"]),
+            "context": {"profile": {"tier": "gold"}},
+        }
     # A wildcard over the stage, so one cached policy serves every method of the API; `exact`
     # allows only the method called (the cache pitfall of a policy naming one method ARN).
     resource = event["methodArn"].split("/", 1)[0] + "/*"

@@ -38,6 +38,7 @@ import requests
 from local_gateway import gateway_responses, vtl
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.rejections import Rejection
+from local_gateway.vtl_values import java_string
 
 DEFAULT_CONTENT_TYPE = "application/json"
 # The integration's role, locally: the credentials every local process signs with.
@@ -122,6 +123,8 @@ def run_integration(
     configuration errors, 502 unreachable backend, 504 timeout) and vtl.VtlError for templates.
     """
     kind = str(integration.get("type", "")).lower()
+    if "uri" in integration:
+        integration = {**integration, "uri": with_stage_variables(integration["uri"], request)}
     if kind == "http_proxy":
         return _http_proxy(integration, request, timeout_seconds)
     if kind not in ("aws", "mock", "http"):
@@ -130,6 +133,7 @@ def run_integration(
     template = _request_template(integration, request)
     parameters = _request_parameters(integration, request)
     body = request.body
+    rendered: vtl.Rendered | None = None
     if template is not None:
         rendered = vtl.render(template, _vtl_request(request, request.body), source=source)
         body = rendered.body.encode()
@@ -140,10 +144,10 @@ def run_integration(
     if kind == "mock":
         backend = _mock_backend(body, template is not None)
     elif kind == "aws":
-        backend = _call_aws(integration, parameters, body, aws, timeout_seconds)
+        backend = _call_aws(integration, parameters, body, aws, timeout_seconds, request)
     else:
         backend = _call_http(integration, parameters, body, timeout_seconds)
-    return _integration_response(integration, request, backend, source)
+    return _integration_response(integration, request, backend, source, rendered)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +173,22 @@ def _request_template(integration: Mapping[str, Any], request: MethodRequest) ->
     if behaviour == "WHEN_NO_MATCH" or (behaviour == "WHEN_NO_TEMPLATES" and not templates):
         return None
     raise unsupported_media_type()
+
+
+def with_stage_variables(uri: Any, request: MethodRequest) -> str:
+    """The integration URI with its `${stageVariables.name}` references filled in.
+
+    A reference to a variable the stage does not define cannot be called: 500, as a
+    configuration error.
+    """
+
+    def value_of(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in request.stage_variables:
+            raise configuration_error()
+        return request.stage_variables[name]
+
+    return re.sub(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}", value_of, str(uri))
 
 
 def _vtl_request(request: MethodRequest, body: bytes) -> vtl.VtlRequest:
@@ -223,7 +243,7 @@ def _method_request_value(expression: str, request: MethodRequest) -> str | None
         value: Any = request.context
         for part in expression.removeprefix("context.").split("."):
             value = value.get(part) if isinstance(value, Mapping) else None
-        return None if value is None else vtl.java_string(value)
+        return None if value is None else java_string(value)
     raise ValueError(f"unsupported mapping expression: {expression}")
 
 
@@ -277,15 +297,27 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
 
 
 def _mock_backend(rendered_body: bytes, has_template: bool) -> _BackendResponse:
-    """MOCK: the request template yields `{"statusCode": N}`; that is the backend's status."""
+    """MOCK: the request template yields `{"statusCode": N}`; that is the backend's status.
+
+    API Gateway reads the status from a template that is not strict JSON too (CDK's CORS
+    methods send `{statusCode: 200}`); a template with no integer status is 500.
+    """
     status = 200
     if has_template and rendered_body.strip():
         try:
-            document = json.loads(rendered_body)
-            status = int(document["statusCode"])
+            status = int(json.loads(rendered_body)["statusCode"])
         except (ValueError, KeyError, TypeError):
-            raise configuration_error() from None
+            loose = _LOOSE_STATUS_CODE.search(rendered_body.decode("utf-8", errors="replace"))
+            if loose is None:
+                raise configuration_error() from None
+            status = int(loose.group(1))
     return _BackendResponse(status, {}, b"")
+
+
+# `statusCode: 200` in an object that is not strict JSON (unquoted or single-quoted key).
+_LOOSE_STATUS_CODE = re.compile(
+    r"""^\s*\{.*?['"]?\bstatusCode['"]?\s*:\s*(\d{3})\b.*\}\s*$""", re.S
+)
 
 
 def _call_aws(
@@ -294,6 +326,7 @@ def _call_aws(
     body: bytes,
     aws: AwsEnvironment,
     timeout_seconds: float,
+    request: MethodRequest,
 ) -> _BackendResponse:
     uri = str(integration.get("uri", ""))
     match = re.fullmatch(r"arn:aws[\w-]*:apigateway:([\w-]+):([\w.-]+):(action|path)/(.*)", uri)
@@ -303,7 +336,12 @@ def _call_aws(
     # `s3:path/...` or `dynamodb:action/...`; a subdomain form `bucket.s3` is not used locally.
     service = subdomain.split(".")[-1]
     method = str(integration.get("httpMethod", "POST")).upper()
+    if method == "ANY":  # the method request's own method goes to the service
+        method = request.http_method
     headers = dict(parameters["header"])
+    # API Gateway asks AWS services for JSON unless the integration maps its own Accept.
+    if _header(headers, "accept") is None:
+        headers["Accept"] = DEFAULT_CONTENT_TYPE
     query = dict(parameters["querystring"])
     path = "/"
     if form == "action":
@@ -467,7 +505,9 @@ def _integration_response(
     request: MethodRequest,
     backend: _BackendResponse,
     source: str,
+    request_rendering: vtl.Rendered | None = None,
 ) -> IntegrationResult:
+    """The method response: `request_rendering`'s overrides carry into the response template."""
     response = select_integration_response(integration.get("responses") or {}, backend.status)
     if response is None:
         raise configuration_error()
@@ -480,11 +520,16 @@ def _integration_response(
         content_type, template = _response_template(templates, request.headers)
         headers["Content-Type"] = content_type
         if template:
-            rendered = vtl.render(template, _vtl_request(request, backend.body), source=source)
+            rendered = vtl.render(
+                template,
+                _vtl_request(request, backend.body),
+                source=source,
+                carried=request_rendering,
+            )
             body = rendered.body.encode()
-    elif "content-type" in {k.lower() for k in backend.headers}:
-        headers["Content-Type"] = _header(backend.headers, "content-type") or DEFAULT_CONTENT_TYPE
     else:
+        # The backend's headers (its Content-Type too) reach the caller only when
+        # responseParameters map them; otherwise the method response is application/json.
         headers["Content-Type"] = DEFAULT_CONTENT_TYPE
     for target, expression in (response.get("responseParameters") or {}).items():
         name = str(target).removeprefix("method.response.header.")
@@ -492,9 +537,10 @@ def _integration_response(
         if value is not None:
             headers[name] = value
     body = _convert(body, response.get("contentHandling"))
-    if rendered is not None:
-        status = rendered.status_override or status
-        headers.update(rendered.header_overrides)
+    overrides = rendered or request_rendering
+    if overrides is not None:
+        status = overrides.status_override or status
+        headers.update(overrides.header_overrides)
     return IntegrationResult(status, headers, body)
 
 

@@ -61,6 +61,7 @@ access_log = logging.getLogger("local_gateway.access")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default (and maximum) integration timeout
 _FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
 @dataclass
@@ -290,14 +291,29 @@ class LocalGateway:
                     f"Resources.{api.logical_id}.Properties.Body.paths."
                     f"{method.resource_path}.{method.http_method.lower()}"
                 )
+                variables = api.stage_variables
                 if method.integration.kind == "aws_proxy":
-                    self.function_for_uri(method.integration.uri, where)
+                    self.function_for_uri(method.integration.uri, where, variables)
                 if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
-                    self.function_for_uri(method.authorizer.function_uri, f"{where} authorizer")
+                    uri = method.authorizer.function_uri
+                    self.function_for_uri(uri, f"{where} authorizer", variables)
 
-    def function_for_uri(self, uri: str | None, where: str) -> str:
-        """The logical id of the function an integration or authorizer URI invokes."""
-        found = _FUNCTION_IN_URI.search(uri or "")
+    def function_for_uri(
+        self, uri: str | None, where: str, stage_variables: dict[str, str] | None = None
+    ) -> str:
+        """The logical id of the function an integration or authorizer URI invokes.
+
+        `${stageVariables.name}` in the URI (`function:${stageVariables.fn}`) takes the stage's
+        value, as in API Gateway.
+        """
+
+        def stage_value(match: re.Match[str]) -> str:
+            if match.group(1) not in (stage_variables or {}):
+                raise TemplateError(where, f"stage variable {match.group(1)!r} is not defined")
+            return (stage_variables or {})[match.group(1)]
+
+        uri = _STAGE_VARIABLE.sub(stage_value, uri or "")
+        found = _FUNCTION_IN_URI.search(uri)
         logical_id = self._function_by_arn.get(found.group(1)) if found else None
         if logical_id is None:
             raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
@@ -376,7 +392,9 @@ class LocalGateway:
             )
             call.authorizer = {"claims": claims}
             return
-        function = self.function_for_uri(authorizer.function_uri, authorizer.name)
+        function = self.function_for_uri(
+            authorizer.function_uri, authorizer.name, call.api.stage_variables
+        )
         event = self._proxy_event(call)
         authorization = self.lambda_authorizers.authorize(
             authorizer,
@@ -426,7 +444,9 @@ class LocalGateway:
             raise FunctionError(str(timeout), "TimeoutError") from None
 
     def _integrate_lambda_proxy(self, call: ApiCall) -> HttpResponse:
-        logical_id = self.function_for_uri(call.method.integration.uri, call.method.resource_path)
+        logical_id = self.function_for_uri(
+            call.method.integration.uri, call.method.resource_path, call.api.stage_variables
+        )
         event = self._proxy_event(call)
         pool = self.pools[logical_id]
         timeout = min(pool.spec.timeout_seconds, integration_timeout(call.method))

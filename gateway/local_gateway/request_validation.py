@@ -2,7 +2,8 @@
 
 A method's validator (`x-amazon-apigateway-request-validator`, else the API's default) says
 whether to check parameters, the body, or both. A missing required query string, header or
-path parameter is 400 "Missing required request parameters: [a, b]" (BAD_REQUEST_PARAMETERS);
+path parameter is 400 "Missing required request parameters: [a, b]" (BAD_REQUEST_PARAMETERS,
+headers first, then path, then query strings);
 a body not valid against the model for its content type is 400 "Invalid request body"
 (BAD_REQUEST_BODY) with the details in `$context.error.validationErrorString`.
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html
@@ -74,22 +75,29 @@ def validate_request(
 
 
 def missing_parameters(operation: Mapping[str, Any], request: ValidatedRequest) -> list[str]:
-    """Required query strings, headers and path parameters the request lacks, in declared order."""
-    headers = {name.lower() for name, value in request.headers.items() if value is not None}
-    missing = []
+    """Required query strings, headers and path parameters the request lacks.
+
+    Listed as API Gateway lists them: in the order of their `method.request.<location>.<name>`
+    keys (headers, then path, then query strings, each by name), whatever the declared order.
+    """
+    # "Included and not blank": a parameter sent empty (`?q=`, `X-H:`) is missing too.
+    headers = {name.lower() for name, value in request.headers.items() if value and value.strip()}
+    query = {name for name, value in request.query.items() if value and value.strip()}
+    missing: list[tuple[str, str]] = []
     for parameter in operation.get("parameters") or []:
         if not parameter.get("required"):
             continue
         name, location = str(parameter.get("name")), parameter.get("in")
         present = (
-            (location == "query" and name in request.query)
+            (location == "query" and name in query)
             or (location == "header" and name.lower() in headers)
             or (location == "path" and bool(request.path_params.get(name)))
             or location not in ("query", "header", "path")
         )
         if not present:
-            missing.append(name)
-    return missing
+            key_location = "querystring" if location == "query" else str(location)
+            missing.append((f"method.request.{key_location}.{name}", name))
+    return [name for _, name in sorted(missing)]
 
 
 def body_schema(
@@ -97,14 +105,19 @@ def body_schema(
 ) -> dict[str, Any] | None:
     """The model's schema for the request's content type, resolvable against the document.
 
-    Swagger 2 declares it as an `in: body` parameter (models under `definitions`); OpenAPI 3
-    as `requestBody.content[type].schema` (models under `components.schemas`).
+    Swagger 2 declares it as an `in: body` parameter for the types the method `consumes`
+    (models under `definitions`); OpenAPI 3 as `requestBody.content[type].schema`, `$default`
+    for any type (models under `components.schemas`). No model for the type: no validation.
     """
     media_type = (content_type or DEFAULT_CONTENT_TYPE).split(";")[0].strip().lower()
     schema: Any = None
-    for parameter in operation.get("parameters") or []:
-        if parameter.get("in") == "body":
-            schema = parameter.get("schema")
+    # Swagger 2: the body's model is the method's model for each type it consumes (API Gateway
+    # imports it so); a request of another content type is not validated.
+    consumes = operation.get("consumes") or definition.get("consumes") or [DEFAULT_CONTENT_TYPE]
+    if media_type in {str(kind).lower() for kind in consumes}:
+        for parameter in operation.get("parameters") or []:
+            if parameter.get("in") == "body":
+                schema = parameter.get("schema")
     content = (operation.get("requestBody") or {}).get("content") or {}
     if content:
         by_type = {str(k).lower(): v for k, v in content.items()}

@@ -7,8 +7,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping
 and reads back what a template set in `$context.responseOverride` and
 `$context.requestOverride`.
 
-Values behave as they do in API Gateway's Java engine: maps and lists have `size()`,
-`keySet()`, `get()`..., and render as Java does (`{a=1, b=true}`, `[1, 2]`).
+Values behave as they do in API Gateway's Java engine (`local_gateway.vtl_values`).
 """
 
 from __future__ import annotations
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import airspeed
+
+from local_gateway.vtl_values import OverrideMap, VtlMap, java_string, to_vtl
 
 
 @dataclass
@@ -49,6 +50,9 @@ class Rendered:
     header_overrides: dict[str, str]
     # $context.requestOverride.{header,querystring,path}.<name>, for integration request templates.
     request_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    # `$context.requestOverride` and `$context.responseOverride` as the template left them: the
+    # integration response template of the same request starts from them (`carried`).
+    context_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 class VtlError(Exception):
@@ -61,12 +65,37 @@ class VtlError(Exception):
         self.detail = detail
 
 
-def render(template: str, request: VtlRequest, *, source: str = "<template>") -> Rendered:
-    """Render `template` for `request` as API Gateway would; raise VtlError when it cannot."""
+def render(
+    template: str,
+    request: VtlRequest,
+    *,
+    source: str = "<template>",
+    carried: Rendered | None = None,
+) -> Rendered:
+    """Render `template` for `request` as API Gateway would; raise VtlError when it cannot.
+
+    `carried` is the rendering of the same request's integration request template: what it set
+    in `$context.requestOverride`/`responseOverride` is what this template starts from.
+    """
     compiled = _compile(template, source)
     context = to_vtl(request.context)
-    response_override = _VtlMap({"header": _VtlMap()})
-    request_override = _VtlMap({"header": _VtlMap(), "querystring": _VtlMap(), "path": _VtlMap()})
+    seeded = (carried.context_overrides if carried else {}) or {}
+    response_override = OverrideMap(
+        {"header": OverrideMap(), **to_vtl(seeded.get("responseOverride") or {})}
+    )
+    request_override = OverrideMap(
+        {
+            "header": OverrideMap(),
+            "querystring": OverrideMap(),
+            "path": OverrideMap(),
+            **to_vtl(seeded.get("requestOverride") or {}),
+        }
+    )
+    for overrides in (response_override, request_override):
+        for part, values in list(overrides.items()):
+            if isinstance(values, dict) and not isinstance(values, OverrideMap):
+                dict.__setitem__(overrides, part, OverrideMap(values))
+        overrides.reset()
     context["responseOverride"] = response_override
     context["requestOverride"] = request_override
     namespace = {
@@ -81,14 +110,32 @@ def render(template: str, request: VtlRequest, *, source: str = "<template>") ->
         line = template.count("\n", 0, error.start) + 1
         cause = error.__cause__
         raise VtlError(source, line, f"{type(cause).__name__}: {cause}") from error
+    for overrides in (response_override, request_override):
+        if overrides.overridden_twice():
+            # "Overrides are final": API Gateway answers 5XX to a second override.
+            raise VtlError(source, 0, "an override was set twice: " + overrides.overridden_twice())
     return Rendered(
         body=body,
         status_override=_status_override(response_override.get("status"), source),
         header_overrides=_string_map(response_override["header"]),
         request_overrides={
-            part: _string_map(values) for part, values in request_override.items() if values
+            part: _string_map(values)
+            for part, values in request_override.items()
+            if isinstance(values, Mapping) and values
+        },
+        context_overrides={
+            "responseOverride": _plain(response_override),
+            "requestOverride": _plain(request_override),
         },
     )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def check_syntax(template: str, *, source: str) -> None:
@@ -122,91 +169,6 @@ def _string_map(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Java-like values: what `$input.path`, `$util.parseJson` and `$context` hand to a template.
-
-
-class _VtlMap(dict[str, Any]):
-    """A JSON object as a Velocity template sees it: a java.util.Map."""
-
-    def keySet(self) -> list[str]:  # noqa: N802 - Velocity's (Java's) method names
-        return list(self.keys())
-
-    def entrySet(self) -> list[_VtlMap]:  # noqa: N802
-        return [_VtlMap({"key": key, "value": value}) for key, value in self.items()]
-
-    def containsKey(self, key: str) -> bool:  # noqa: N802
-        return key in self
-
-    def size(self) -> int:
-        return len(self)
-
-    def isEmpty(self) -> bool:  # noqa: N802
-        return not self
-
-    def put(self, key: str, value: Any) -> Any:
-        previous = self.get(key)
-        self[key] = value
-        return previous
-
-    def putAll(self, values: Mapping[str, Any]) -> None:  # noqa: N802
-        self.update(values)
-
-    def remove(self, key: str) -> Any:
-        return self.pop(key, None)
-
-    def toString(self) -> str:  # noqa: N802
-        return java_string(self)
-
-    def __str__(self) -> str:
-        return java_string(self)
-
-
-class _VtlList(list[Any]):
-    """A JSON array as a Velocity template sees it: a java.util.List."""
-
-    def size(self) -> int:
-        return len(self)
-
-    def isEmpty(self) -> bool:  # noqa: N802
-        return not self
-
-    def contains(self, value: Any) -> bool:
-        return value in self
-
-    def add(self, value: Any) -> bool:
-        self.append(value)
-        return True
-
-    def toString(self) -> str:  # noqa: N802
-        return java_string(self)
-
-    def __str__(self) -> str:
-        return java_string(self)
-
-
-def to_vtl(value: Any) -> Any:
-    """Plain JSON-like data as Velocity values (maps and lists with Java's methods)."""
-    if isinstance(value, Mapping):
-        return _VtlMap({str(key): to_vtl(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return _VtlList(to_vtl(item) for item in value)
-    return value
-
-
-def java_string(value: Any) -> str:
-    """How Java's `String.valueOf` renders a value: `null`, `true`, `{a=1}`, `[1, 2]`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key}={java_string(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(java_string(item) for item in value) + "]"
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------------------
 # $input
 
 
@@ -214,7 +176,8 @@ class _Input:
     """`$input`: the payload and the method request parameters."""
 
     def __init__(self, request: VtlRequest) -> None:
-        self.body = request.body.decode("utf-8", errors="replace")
+        # An empty payload reads as "{}" (so `MessageBody=$input.body` sends `{}`).
+        self.body = request.body.decode("utf-8", errors="replace") if request.body else "{}"
         self._request = request
 
     def _document(self) -> Any:
@@ -239,11 +202,11 @@ class _Input:
         """All parameters by location, or one parameter from path, then query, then header."""
         request = self._request
         if name is None:
-            return _VtlMap(
+            return VtlMap(
                 {
-                    "path": _VtlMap(request.path_params),
-                    "querystring": _VtlMap(request.query),
-                    "header": _VtlMap(request.headers),
+                    "path": VtlMap(request.path_params),
+                    "querystring": VtlMap(request.query),
+                    "header": VtlMap(request.headers),
                 }
             )
         if name in request.path_params:
@@ -328,24 +291,34 @@ class _Util:
             return None
         return escape_javascript(value if isinstance(value, str) else java_string(value))
 
-    def parseJson(self, text: str) -> Any:  # noqa: N802
-        return to_vtl(json.loads(text))
+    def parseJson(self, text: str | None) -> Any:  # noqa: N802
+        return None if text is None else to_vtl(json.loads(text))
 
-    def urlEncode(self, text: str) -> str:  # noqa: N802
+    # On a null argument each function gives null, which renders as nothing (as recorded:
+    # `EncodedBodyAccess=$util.urlEncode($input.body.testAccess)` sends `EncodedBodyAccess=`).
+
+    def urlEncode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
         # java.net.URLEncoder: letters, digits and ".-*_" stay; a space becomes "+".
-        return urllib.parse.quote_plus(text, safe="*").replace("~", "%7E")
+        return urllib.parse.quote_plus(java_string(text), safe="*").replace("~", "%7E")
 
-    def urlDecode(self, text: str) -> str:  # noqa: N802
-        return urllib.parse.unquote_plus(text)
+    def urlDecode(self, text: Any) -> str | None:  # noqa: N802
+        return None if text is None else urllib.parse.unquote_plus(java_string(text))
 
-    def base64Encode(self, text: str) -> str:  # noqa: N802
-        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    def base64Encode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
+        return base64.b64encode(java_string(text).encode("utf-8")).decode("ascii")
 
-    def base64Decode(self, text: str) -> str:  # noqa: N802
+    def base64Decode(self, text: Any) -> str | None:  # noqa: N802
+        if text is None:
+            return None
         try:
-            return base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
+            decoded = base64.b64decode(java_string(text), validate=True)
         except binascii.Error as error:
             raise ValueError(f"not base64: {error}") from error
+        return decoded.decode("utf-8", errors="replace")
 
 
 _JAVASCRIPT_ESCAPES = {

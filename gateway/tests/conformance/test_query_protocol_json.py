@@ -70,10 +70,11 @@ def test_sqs_send_message_asked_for_json_answers_the_message_id_in_json(aws, aws
     assert json.loads(result.body) == {"messageId": received[0]["MessageId"]}
 
 
-def test_sqs_reply_without_an_accept_header_stays_xml(aws, aws_client):
-    # Given a SendMessage integration that does not ask for JSON, passing the reply through
+def test_sqs_reply_asked_for_in_xml_stays_xml(aws, aws_client):
+    # Given a SendMessage integration that maps Accept: application/xml, passing the reply
+    # through (without an Accept mapping API Gateway asks for JSON: gateway/tests/corpus)
     aws_client("sqs").create_queue(QueueName="xml-replies")
-    integration = send_message_integration("xml-replies", accept=None)
+    integration = send_message_integration("xml-replies", accept="application/xml")
     integration["responses"] = {"default": {"statusCode": "200"}}
 
     # When a message is sent

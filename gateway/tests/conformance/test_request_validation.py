@@ -85,11 +85,11 @@ def test_missing_required_parameters_are_400_naming_them():
     # When both are missing
     refused = refusal(document, operation, a_request(query={}, headers={}))
 
-    # Then the answer names both, in declared order
+    # Then the answer names both, headers first (as recorded: gateway/tests/corpus)
     assert (refused.response_type, refused.status, json.loads(refused.default_body)) == (
         "BAD_REQUEST_PARAMETERS",
         400,
-        {"message": "Missing required request parameters: [tenant, Idempotency-Key]"},
+        {"message": "Missing required request parameters: [Idempotency-Key, tenant]"},
     )
 
 

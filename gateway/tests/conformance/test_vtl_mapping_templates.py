@@ -131,8 +131,9 @@ def test_input_path_returns_an_object_a_template_can_walk():
     # When the template walks it
     result = rendered(template, request)
 
-    # Then sizes, indexes, keys and wildcards work as in API Gateway's Java engine
-    assert result.body == "2;2;a=1,b=true;[1, 2]"
+    # Then sizes, indexes, keys and wildcards work as in API Gateway's Java engine, and a list
+    # renders as JSON (recorded: gateway/tests/corpus/test_vtl.py)
+    assert result.body == "2;2;a=1,b=true;[1,2]"
 
 
 def test_input_body_is_the_raw_payload_and_its_velocity_characters_are_not_evaluated():

@@ -1,8 +1,13 @@
 """The corpus refuses a case that does not say where AWS's answer was recorded."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from gateway.tests.corpus.echo_backend import echo_backend
+from local_gateway.runtime import RunningGateway
+from local_gateway.testing import start_gateway
 
 CORPUS = Path(__file__).parent
 
@@ -19,3 +24,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(
             "corpus cases without @recorded(source): " + ", ".join(sorted(unsourced))
         )
+
+
+# -- Shared gateways for the integration, VTL and access cases (one start per session) ---------
+
+TEMPLATES = CORPUS / "templates"
+
+
+@pytest.fixture(scope="session")
+def integrations() -> Iterator[RunningGateway]:
+    """`templates/integrations`: MOCK, HTTP (to an echo backend), DynamoDB, S3, SQS."""
+    with (
+        echo_backend() as authority,
+        start_gateway(
+            TEMPLATES / "integrations" / "template.yaml",
+            parameter_overrides={"EchoAuthority": authority},
+        ) as running,
+    ):
+        yield running
+
+
+@pytest.fixture(scope="session")
+def access() -> Iterator[RunningGateway]:
+    """`templates/access`: validators, API keys and usage plans, Lambda authorizers."""
+    with start_gateway(TEMPLATES / "access" / "template.yaml") as running:
+        yield running

@@ -32,7 +32,6 @@ from typing import Any
 
 from local_gateway.http_messages import HttpRequest
 from local_gateway.local_aws import client
-from local_gateway.proxy import build_event
 from local_gateway.testing import start_gateway
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,14 +152,8 @@ def event_for(local: Any, path: str, headers: dict[str, str]) -> dict[str, Any]:
     request = HttpRequest("GET", path, "", list(headers.items()), b"", "127.0.0.1")
     call = gateway._route(request, "bench", "127.0.0.1")
     gateway._authorize(call)
-    return build_event(
-        request,
-        resource_path=call.method.resource_path,
-        path_parameters=call.path_parameters,
-        stage_variables=call.api.stage_variables,
-        request_context=call.request_context(),
-        binary_media_types=call.api.binary_media_types,
-    )
+    event: dict[str, Any] = gateway._proxy_event(call)
+    return event
 
 
 def concurrent_rps(base_url: str, path: str, clients: int, per_client: int) -> float:

@@ -69,6 +69,21 @@ def event_of(response: bytes) -> dict[str, object]:
     return event
 
 
+def test_repeated_slashes_reach_the_router_as_sent(local: RunningGateway) -> None:
+    # Given a target with leading and inner repeated slashes
+    (response,) = exchange(local, b"GET //echo//x HTTP/1.1\r\nHost: t\r\n\r\n")
+    # Then the greedy route serves it and the event keeps the inner empty segment
+    assert status_of(response) == 200
+    event = event_of(response)
+    assert event["path"] == "/echo//x"
+    assert event["pathParameters"] == {"proxy": "/x"}
+
+
+def test_percent_encoding_reaches_the_event_as_sent(local: RunningGateway) -> None:
+    (response,) = exchange(local, b"GET /echo/a%2Bb%20c HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert event_of(response)["path"] == "/echo/a%2Bb%20c"
+
+
 def test_any_method_token_reaches_the_router(local: RunningGateway) -> None:
     # Given a method no HTTP library knows, on an ANY route
     (response,) = exchange(local, b"FROBNICATE /echo/a/b HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -28,6 +28,7 @@ REMAPPED = {
         "Upgrade",
         "User-Agent",
         "WWW-Authenticate",
+        "x-amzn-RequestId",  # the integration's own; API Gateway's is added after
     )
 }
 DROPPED = frozenset({"transfer-encoding"})

@@ -7,6 +7,7 @@ Here: the `front` template's `/http-plain`, `/http-status/{code}` and `/http-pro
 on the corpus's echo backend, which answers with the request it received.
 """
 
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -268,3 +269,86 @@ def test_an_http_proxy_integration_with_method_any_passes_the_clients_method(
 def test_an_http_proxy_backend_receives_the_greedy_path_and_the_query(front: FrontApi) -> None:
     answer = front.send("GET", "/http-proxy/echo/a/b?x=1&y=two")
     assert answer.json()["path"] == "/echo/a/b?x=1&y=two"
+
+
+MAPPINGS = (
+    "localstack tests/aws/services/apigateway/test_apigateway_http.py::"
+    "test_http_proxy_integration_request_data_mappings (snapshot http-proxy-invocation)"
+)
+
+
+@pytest.fixture(scope="module")
+def mapped(front: FrontApi) -> Any:
+    """The recorded request through an HTTP_PROXY integration with request parameters."""
+    answer = front.send(
+        "POST",
+        "/http-mapped/foobar?testQueryString=foo&testVar=bar",
+        {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "foobar": "mapped-value",
+            "user-Agent": "test/integration",
+            "headerVar": "request-value",
+        },
+        b'{"message": "hello world"}',
+    )
+    assert answer.status == 200, answer.body
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("testQueryString", ["foo"]),
+        ("testVar", ["foobar", "bar"]),
+        ("queryString", ["foo"]),
+        ("testQs", ["bar", "foo"]),
+    ],
+)
+@recorded(MAPPINGS)
+def test_an_http_proxy_backend_gets_the_uris_the_clients_and_the_mapped_query_values(
+    mapped: Any, name: str, values: list[str]
+) -> None:
+    # Given a URI with its own query (filled from mapped path variables), the client's query
+    # and mapped query parameters
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(mapped.json()["path"]).query)
+    # Then the backend receives every value of each name, none lost
+    assert query[name] == values
+
+
+@recorded(MAPPINGS)
+def test_an_http_proxy_mapped_header_replaces_the_clients_and_the_rest_pass(mapped: Any) -> None:
+    headers = backend_headers(mapped.json())
+    assert headers["headervar"] == "mapped-value"
+    assert headers["foobar"] == "mapped-value"
+    assert headers["user-agent"] == "test/integration"
+
+
+@recorded(MAPPINGS)
+def test_an_http_proxy_backends_request_id_is_renamed_and_api_gateways_sent(
+    mapped: Any,
+) -> None:
+    assert mapped.header("x-amzn-Remapped-x-amzn-RequestId") == "backend-request-id"
+    assert mapped.header("x-amzn-RequestId") != "backend-request-id"
+    assert len([k for k, _ in mapped.headers if k.lower() == "x-amzn-requestid"]) == 1
+
+
+@recorded(
+    "localstack tests/aws/services/apigateway/test_apigateway_lambda.py::"
+    "test_lambda_aws_proxy_integration_request_data_mapping "
+    "(snapshot http-proxy-invocation-data-mapping)"
+)
+def test_a_lambda_proxy_integration_ignores_request_parameter_mappings(
+    front: FrontApi,
+) -> None:
+    # Given an AWS_PROXY method whose integration maps a header and a query string
+    event = front.event(
+        "/proxy-mapped/foobar?testQueryString=foo",
+        {"foobar": "mapped-value", "headerVar": "request-value"},
+        method="POST",
+        body=b"{}",
+    )
+    # Then the function sees the client's request, not the mappings
+    assert event["headers"]["headerVar"] == "request-value"
+    assert event["queryStringParameters"] == {"testQueryString": "foo"}
+    assert event["pathParameters"] == {"pathVariable": "foobar"}

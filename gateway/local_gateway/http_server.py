@@ -192,6 +192,8 @@ class GatewayHttpServer:
         self.socket = socket.create_server((host, port), backlog=128)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
         self._stopping = threading.Event()
+        self._open: set[socket.socket] = set()  # client connections, ended on shutdown
+        self._open_lock = threading.Lock()
 
     def serve_forever(self, gateway: LocalGateway) -> None:
         while not self._stopping.is_set():
@@ -202,14 +204,30 @@ class GatewayHttpServer:
                     return
                 raise
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._open_lock:
+                self._open.add(sock)
             connection = _Connection(sock, address[0], gateway)
-            threading.Thread(target=connection.serve, name="http-connection", daemon=True).start()
+            threading.Thread(
+                target=self._serve_connection, args=(connection,), name="http", daemon=True
+            ).start()
+
+    def _serve_connection(self, connection: _Connection) -> None:
+        try:
+            connection.serve()
+        finally:
+            with self._open_lock:
+                self._open.discard(connection.sock)
 
     def shutdown(self) -> None:
-        """Stops accepting; connections in flight finish on their own daemon threads."""
+        """Stops accepting and ends the open connections (a keep-alive client's idle one
+        would otherwise reach a gateway that has stopped)."""
         self._stopping.set()
         with contextlib.suppress(OSError):
             self.socket.shutdown(socket.SHUT_RDWR)
+        with self._open_lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def server_close(self) -> None:
         self.socket.close()

@@ -156,3 +156,20 @@ def test_a_head_answer_has_the_length_but_no_body(local: RunningGateway) -> None
     assert status_of(response) == 200
     assert body_of(response) == b""
     assert b"Content-Length: " in response
+
+
+def test_stopping_the_gateway_ends_an_idle_keep_alive_connection() -> None:
+    # Given a client that keeps its connection open after an answer
+    with start_gateway(TEMPLATE) as running:
+        port = running.server.server_address[1]
+        connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+        connection.sendall(b"GET /echo/a/b HTTP/1.1\r\nHost: t\r\n\r\n")
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(65536)
+    # When the gateway has stopped
+    # Then the connection is closed: the client reads the rest of the answer, then its end
+    with connection:
+        while chunk := connection.recv(65536):
+            received += chunk
+    assert status_of(received) == 200

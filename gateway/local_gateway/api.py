@@ -8,6 +8,7 @@ so this is built after provisioning.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +86,12 @@ class RestApi:
 def local_api_id(logical_id: str) -> str:
     """A stable 10-character id, like API Gateway's, so URLs and ARNs stay the same per run."""
     return hashlib.sha256(logical_id.encode()).hexdigest()[:10]
+
+
+@functools.cache
+def local_deployment_id(api_id: str) -> str:
+    """A stable 6-character deployment id for `requestContext.deploymentId`."""
+    return hashlib.sha256(f"{api_id}/deployment".encode()).hexdigest()[:6]
 
 
 def _security_schemes(definition: dict[str, Any]) -> dict[str, Any]:

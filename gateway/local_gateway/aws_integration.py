@@ -34,6 +34,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import requests
+import urllib3
 
 from local_gateway import gateway_responses, vtl
 from local_gateway.local_aws import LOCAL_CREDENTIALS
@@ -59,6 +60,20 @@ HOP_BY_HOP_HEADERS = {
     "proxy-authorization",
     "te",
     "trailer",
+}
+
+
+# Request headers API Gateway drops even for a proxy integration (besides the hop-by-hop ones).
+PROXY_DROPPED_HEADERS = {
+    "content-md5",
+    "expect",
+    "max-forwards",
+    "proxy-authenticate",
+    "server",
+    "trailer",
+    "via",
+    "www-authenticate",
+    "x-amzn-trace-id",
 }
 
 
@@ -146,7 +161,7 @@ def run_integration(
     elif kind == "aws":
         backend = _call_aws(integration, parameters, body, aws, timeout_seconds, request)
     else:
-        backend = _call_http(integration, parameters, body, timeout_seconds)
+        backend = _call_http(integration, parameters, body, timeout_seconds, request.context)
     return _integration_response(integration, request, backend, source, rendered)
 
 
@@ -438,25 +453,65 @@ def _call_http(
     parameters: dict[str, dict[str, str]],
     body: bytes,
     timeout_seconds: float,
+    context: Mapping[str, Any],
 ) -> _BackendResponse:
+    """HTTP: none of the client's headers go through, only the mapped ones and API Gateway's
+    own (recorded: LocalStack test_apigateway_header_remapping_http[HTTP], no-param)."""
     url = _fill(str(integration.get("uri", "")), parameters["path"])
     if parameters["querystring"]:
         separator = "&" if "?" in url else "?"
         url += separator + urllib.parse.urlencode(parameters["querystring"])
     method = str(integration.get("httpMethod", "GET")).upper()
-    return _send(method, url, parameters["header"], body, timeout_seconds)
+    api_id = str(context.get("apiId", ""))
+    headers: dict[str, str | None] = {
+        "Accept": "application/json",
+        "User-Agent": f"AmazonAPIGateway_{api_id}",
+        **_apigateway_headers(context),
+        **parameters["header"],
+    }
+    return _send(method, url, headers, body, timeout_seconds)
+
+
+def _apigateway_headers(context: Mapping[str, Any]) -> dict[str, str | None]:
+    """What API Gateway adds to every HTTP backend request (and what `requests` must not)."""
+    return {
+        "X-Amzn-Apigateway-Api-Id": str(context.get("apiId", "")),
+        "X-Amzn-Trace-Id": context.get("xrayTraceId"),
+        "Accept-Encoding": None,
+        "Connection": None,
+    }
 
 
 def _http_proxy(
     integration: Mapping[str, Any], request: MethodRequest, timeout_seconds: float
 ) -> IntegrationResult:
-    """HTTP_PROXY: the request goes through as it came, the response comes back as it is."""
+    """HTTP_PROXY: the request goes through as it came, minus the headers API Gateway drops
+    (recorded: test_apigateway_header_remapping_http[HTTP_PROXY]); the backend's status,
+    headers and body come back as they are (its Connection, Date... renamed on the way out)."""
     parameters = _request_parameters(integration, request)
     url = _fill(str(integration.get("uri", "")), {**request.path_params, **parameters["path"]})
-    query = {**request.query, **parameters["querystring"]}
+    # The URI's own query, then the client's (every value), then the mapped parameters: a
+    # name in several keeps all its values (recorded: test_http_proxy_integration_request_data_
+    # mappings, where testQs arrives as "bar,foo").
+    query = [
+        (name, value) for name, values in request.multi_value_query.items() for value in values
+    ] or list(request.query.items())
+    query += list(parameters["querystring"].items())
     if query:
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS}
+    mapped = {name.lower() for name in parameters["header"]}
+    headers: dict[str, str | None] = {
+        "Accept": None,
+        "User-Agent": None,
+        **_apigateway_headers(request.context),
+    }
+    headers.update(
+        (k, v)
+        for k, v in request.headers.items()
+        if k.lower() not in HOP_BY_HOP_HEADERS
+        and k.lower() not in PROXY_DROPPED_HEADERS
+        and k.lower() not in mapped  # a mapped header replaces the client's, whatever its case
+    )
     headers.update(parameters["header"])
     method = str(integration.get("httpMethod", request.http_method)).upper()
     if method == "ANY":
@@ -466,20 +521,37 @@ def _http_proxy(
 
 
 def _send(
-    method: str, url: str, headers: Mapping[str, str], body: bytes, timeout_seconds: float
+    method: str,
+    url: str,
+    headers: Mapping[str, str | None],
+    body: bytes,
+    timeout_seconds: float,
 ) -> _BackendResponse:
+    """One backend request; the reply's body as sent (no decompression), its headers all but
+    the framing ones. A header set to None is left out (`requests` adds its own otherwise)."""
+    without_defaults: Any = dict(headers)  # a None value removes a header requests adds itself
     try:
         response = requests.request(
-            method, url, headers=dict(headers), data=body or None, timeout=timeout_seconds
+            method,
+            url,
+            headers=without_defaults,
+            data=body or None,
+            timeout=timeout_seconds,
+            stream=True,
         )
+        content = response.raw.read(decode_content=False)
     except requests.Timeout:
         raise gateway_responses.integration_timeout() from None
-    except requests.RequestException:
+    except (requests.RequestException, urllib3.exceptions.HTTPError):
         raise gateway_responses.integration_failure() from None
     return _BackendResponse(
         response.status_code,
-        {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS},
-        response.content,
+        {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("transfer-encoding", "keep-alive")
+        },
+        content,
     )
 
 

@@ -40,6 +40,9 @@ def _claim_string(name: str, value: Any) -> str:
     return str(value)
 
 
+_VERIFIED_TOKENS_KEPT = 4096
+
+
 class CognitoVerifier:
     """Verifies tokens of the local user pools; keys are fetched once per pool from moto."""
 
@@ -48,6 +51,9 @@ class CognitoVerifier:
         self._region = region
         self._keys: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        # token -> (its pool, its claims): a signature checked once is not checked again
+        # (a few hundred microseconds a request); `exp` and the method's rules still are.
+        self._verified: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def _issuer(self, pool_id: str) -> str:
         return f"https://cognito-idp.{self._region}.amazonaws.com/{pool_id}"
@@ -69,12 +75,17 @@ class CognitoVerifier:
         """The claims to pass on, or raises the Rejection API Gateway would answer with."""
         if not token:
             raise unauthorized()
+        pools = {self._issuer(_pool_id(arn)): _pool_id(arn) for arn in authorizer.provider_arns}
+        known = self._verified.get(token)
+        if known is not None and known[0] in pools.values():
+            if float(known[1]["exp"]) <= time.time():
+                raise expired()
+            return self._admitted(known[1], scopes)
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
             raise unauthorized() from None
-        pools = {self._issuer(_pool_id(arn)): _pool_id(arn) for arn in authorizer.provider_arns}
         pool_id = pools.get(str(unverified.get("iss")))
         if pool_id is None:
             raise unauthorized()
@@ -93,6 +104,14 @@ class CognitoVerifier:
             raise expired() from None
         except jwt.PyJWTError:
             raise unauthorized() from None
+        if len(self._verified) >= _VERIFIED_TOKENS_KEPT:
+            self._verified.clear()
+        self._verified[token] = (pool_id, claims)
+        return self._admitted(claims, scopes)
+
+    @staticmethod
+    def _admitted(claims: dict[str, Any], scopes: tuple[str, ...]) -> dict[str, str]:
+        """The claims as strings if the token's use (and scopes) fit the method."""
         token_use = claims["token_use"]
         if scopes:
             granted = set(str(claims.get("scope", "")).split())

@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local_gateway import gateway_responses
+from local_gateway import gateway_responses, method_response
 from local_gateway.access_log import format_access_log, response_context
-from local_gateway.api import Method, RestApi, check_mapping_templates, load_apis
+from local_gateway.api import (
+    Method,
+    RestApi,
+    check_mapping_templates,
+    load_apis,
+    local_deployment_id,
+)
 from local_gateway.api_keys import ApiKeyGate, presented_key
 from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
@@ -43,8 +49,10 @@ from local_gateway.proxy import (
     MalformedResponse,
     accepts_binary,
     build_event,
+    integration_headers,
     parse_response,
     request_context,
+    trace_header,
 )
 from local_gateway.rejections import Rejection
 from local_gateway.reload import CodeWatcher
@@ -74,6 +82,8 @@ class ApiCall:
     method: Method
     path_parameters: dict[str, str]
     host: str
+    raw_path_parameters: dict[str, str] = field(default_factory=dict)  # as sent, for the event
+    trace_id: str = ""  # X-Amzn-Trace-Id towards the integration
     authorizer: dict[str, Any] | None = None  # requestContext.authorizer
     api_key: str | None = None
     api_key_id: str | None = None
@@ -93,11 +103,12 @@ class ApiCall:
             authorizer=self.authorizer,
             api_key=self.api_key,
             api_key_id=self.api_key_id,
+            deployment_id=local_deployment_id(self.api.api_id),
         )
 
     def context(self) -> dict[str, Any]:
         """`$context` for mapping templates and access logs: requestContext and what steps add."""
-        return {**self.request_context(), **self.extra_context}
+        return {**self.request_context(), "xrayTraceId": self.trace_id, **self.extra_context}
 
     @property
     def method_arn(self) -> str:
@@ -355,12 +366,16 @@ class LocalGateway:
                 )
                 raise gateway_responses.internal_error()
             response = integrator(call)
+            response.headers = method_response.remap(response.headers)
+            if call.method.integration.kind != "mock":
+                response.headers.append(("X-Amzn-Trace-Id", call.trace_id))
         except Rejection as rejection:
             response = self._reject(rejection, request, request_id, call)
         except Exception:
             log.exception("request %s failed inside the gateway", request_id)
             response = self._reject(gateway_responses.internal_error(), request, request_id, call)
         response.headers.append(("x-amzn-RequestId", request_id))
+        response.headers.append(("x-amz-apigw-id", method_response.apigw_id()))
         self._log_access(call, request, request_id, response, started)
         return response
 
@@ -371,13 +386,23 @@ class LocalGateway:
         kind = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
         response = self._reject(Rejection(kind, status, message), request, request_id, None)
         response.headers.append(("x-amzn-RequestId", request_id))
+        response.headers.append(("x-amz-apigw-id", method_response.apigw_id()))
         return response
 
     def _route(self, request: HttpRequest, request_id: str, host: str) -> ApiCall:
         for api, router in self.routers:
             match = router.match(request.method, request.path)
             if match is not None:
-                return ApiCall(request, request_id, api, match.method, match.path_parameters, host)
+                return ApiCall(
+                    request,
+                    request_id,
+                    api,
+                    match.method,
+                    match.path_parameters,
+                    host,
+                    raw_path_parameters=match.raw_path_parameters(request.raw_path),
+                    trace_id=trace_header(request.header("x-amzn-trace-id"), request.received_at),
+                )
         raise gateway_responses.missing_authentication_token()
 
     def _authorize(self, call: ApiCall) -> None:
@@ -417,17 +442,19 @@ class LocalGateway:
         if authorization.usage_identifier_key is not None:
             call.extra_context["usageIdentifierKey"] = authorization.usage_identifier_key
 
-    @staticmethod
-    def _proxy_event(call: ApiCall) -> dict[str, Any]:
+    def _proxy_event(self, call: ApiCall) -> dict[str, Any]:
         """The REST (v1) proxy event of this call: what a Lambda integration or REQUEST
         authorizer receives (the authorizer's request is built from its parts)."""
         return build_event(
             call.request,
             resource_path=call.method.resource_path,
-            path_parameters=call.path_parameters,
+            path_parameters=call.raw_path_parameters,
             stage_variables=call.api.stage_variables,
             request_context=call.request_context(),
             binary_media_types=call.api.binary_media_types,
+            headers=integration_headers(
+                call.request, trace_id=call.trace_id, port=self.base_url.rsplit(":", 1)[-1]
+            ),
         )
 
     def invoke(self, logical_id: str, event: Any, request_id: str) -> Any:
@@ -447,6 +474,13 @@ class LocalGateway:
         logical_id = self.function_for_uri(
             call.method.integration.uri, call.method.resource_path, call.api.stage_variables
         )
+        if str(call.method.integration.definition.get("httpMethod", "POST")).upper() != "POST":
+            log.error(
+                "%s %s: a Lambda proxy integration's httpMethod must be POST (Lambda's Invoke)",
+                call.method.http_method,
+                call.method.resource_path,
+            )
+            raise gateway_responses.integration_failure(status=500)
         event = self._proxy_event(call)
         pool = self.pools[logical_id]
         timeout = min(pool.spec.timeout_seconds, integration_timeout(call.method))

@@ -46,9 +46,10 @@ def request_too_large() -> Rejection:
     return Rejection("REQUEST_TOO_LARGE", 413, "Request Too Long")
 
 
-def integration_failure() -> Rejection:
-    """A Lambda proxy function that raised or returned a malformed response."""
-    return Rejection("INTEGRATION_FAILURE", 502, "Internal server error")
+def integration_failure(status: int = 502) -> Rejection:
+    """A Lambda proxy function that raised or returned a malformed response (502), or one API
+    Gateway could not invoke at all (500, e.g. an integration httpMethod other than POST)."""
+    return Rejection("INTEGRATION_FAILURE", status, "Internal server error")
 
 
 def integration_timeout() -> Rejection:

@@ -65,7 +65,13 @@ def _split(path: str) -> list[str]:
 @dataclass(frozen=True)
 class Match:
     method: Method
-    path_parameters: dict[str, str]
+    path_parameters: dict[str, str]  # decoded, as non-proxy integrations receive them
+    route: Route
+
+    def raw_path_parameters(self, raw_path: str) -> dict[str, str]:
+        """The parameters as sent, percent-encoding kept: what a proxy event's
+        `pathParameters` holds. Decoded ones where the raw path splits otherwise (`%2F`)."""
+        return self.route.match(_split(raw_path)) or self.path_parameters
 
 
 class Router:
@@ -87,5 +93,5 @@ class Router:
             if parameters is None:
                 continue
             method = route.methods.get(http_method.upper()) or route.methods.get("ANY")
-            return Match(method, parameters) if method is not None else None
+            return Match(method, parameters, route) if method is not None else None
         return None

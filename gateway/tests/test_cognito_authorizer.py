@@ -70,6 +70,19 @@ def test_an_expired_token_is_401_with_api_gateways_message(local):
     assert response.json() == {"message": "The incoming token has expired"}
 
 
+def test_a_token_that_passed_once_is_401_expired_once_its_exp_is_past(local, monkeypatch):
+    # Given a valid token that passed (its signature is not checked twice)
+    token = _reissue(_admin(local), exp=int(time.time()) + 3600)
+    assert _get(local, "/private", token).status_code == 200
+    # When the gateway's clock is past its exp
+    later = time.time() + 7200
+    monkeypatch.setattr("local_gateway.cognito.time.time", lambda: later)
+    response = _get(local, "/private", token)
+    # Then it is refused as expired, as the first check would have
+    assert response.status_code == 401
+    assert response.json() == {"message": "The incoming token has expired"}
+
+
 def test_a_token_with_a_wrong_signature_is_401(local):
     # Given the same claims signed by a key that is not the pool's
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

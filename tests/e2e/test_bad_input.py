@@ -18,7 +18,7 @@ from tests.e2e.conftest import ADMIN, assert_error
 pytestmark = pytest.mark.e2e
 
 LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit
-STDLIB_LINE_LIMIT = 65536  # the local server's request-line and header-line limit
+LOCAL_HEAD_LIMIT = 65536  # the local server's limit on a request line or header block
 RAW_REASON = (
     "sends raw bytes over plain HTTP to the local server's socket, and checks that server's own "
     "line limits (a deployed stage is HTTPS, with API Gateway's limits)"
@@ -142,7 +142,7 @@ def test_an_overlong_header_is_431_in_the_envelope(api):
     # Given a header line over the server's limit
     head = (
         b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Long: "
-        + b"a" * STDLIB_LINE_LIMIT
+        + b"a" * LOCAL_HEAD_LIMIT
         + b"\r\nConnection: close\r\n\r\n"
     )
     # When it is sent
@@ -155,7 +155,7 @@ def test_an_overlong_header_is_431_in_the_envelope(api):
 @pytest.mark.local_only(reason=RAW_REASON)
 def test_an_overlong_path_is_414_in_the_envelope(api):
     # Given a request line over the server's limit
-    head = b"GET /v1/users/" + b"a" * STDLIB_LINE_LIMIT + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = b"GET /v1/users/" + b"a" * LOCAL_HEAD_LIMIT + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     # When it is sent
     status, body = raw_request(api, head)
     # Then it is refused in the envelope
@@ -248,3 +248,21 @@ def test_a_method_no_route_has_is_404_in_the_envelope(api, method):
     response = api.request(method, "/v1/users", user=ADMIN)
     # Then no route matches, in the envelope
     assert_error(response, 404, "NOT_FOUND")
+
+
+@pytest.mark.local_only(reason=RAW_REASON)
+@pytest.mark.parametrize(
+    ("sent", "status", "code"),
+    [(b"//v1/health", 200, None), (b"//v1//health", 404, "NOT_FOUND")],
+    ids=["leading-slashes", "inner-slashes"],
+)
+def test_repeated_slashes_reach_the_router_as_sent(api, sent, status, code):
+    # Given a target with repeated slashes, sent as is (curl --path-as-is)
+    head = b"GET " + sent + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    # When it is sent
+    answer, body = raw_request(api, head)
+    # Then leading slashes count as one and inner ones stay an empty segment, as API Gateway
+    # routes them (gateway/tests/corpus/test_raw_paths.py): /v1//health is no resource
+    assert answer == status
+    if code is not None:
+        assert envelope(body)["code"] == code

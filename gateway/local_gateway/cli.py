@@ -33,6 +33,7 @@ from local_gateway.session_files import (
     write_session,
 )
 from local_gateway.template import load_template
+from local_gateway.worker import DEBUG_HOST
 
 STATE_DIR = ".local"
 
@@ -55,11 +56,18 @@ def _serve(arguments: argparse.Namespace) -> int:
         port=arguments.port,
         parameter_overrides=overrides,
         state_dir=state_dir,
+        debug=(arguments.debug, arguments.debug_port) if arguments.debug else None,
     ) as running:
         write_session(state_dir, running.session)
         write_sam_env_vars(state_dir, running.gateway, arguments.docker_host)
         print(banner(running.gateway, running.session, sys.executable), flush=True)
         print(f"\nSession facts: {state_dir / 'session.json'}", flush=True)
+        if arguments.debug:
+            print(
+                f"{arguments.debug} waits for a debugger on {DEBUG_HOST}:{arguments.debug_port}"
+                " (VS Code: Run and Debug, 'Attach to make dev DEBUG=')",
+                flush=True,
+            )
         stop.wait()
         print("\nStopping the local gateway...", flush=True)
     return 0
@@ -177,6 +185,12 @@ def parser() -> argparse.ArgumentParser:
         help="how sam local's containers reach this machine (for the env-vars file)",
     )
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument(
+        "--debug",
+        metavar="FUNCTION",
+        help="a function's logical id: its worker runs under debugpy and waits for a debugger",
+    )
+    serve.add_argument("--debug-port", type=int, default=5678, help="debugpy's port (--debug)")
     token = commands.add_parser("token", help="print a token for the local API")
     token.add_argument("--template", default="template.yaml")
     kinds = token.add_subparsers(dest="kind", required=True)

@@ -53,10 +53,19 @@ _CloudFormationLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_template_text(text: str) -> dict[str, Any]:
-    document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+def parse_template_text(text: str, source: str = "template") -> dict[str, Any]:
+    """The YAML (or JSON) document; a syntax error names `source`, line and column, in one line."""
+    try:
+        document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = " ".join(filter(None, (error.context, error.problem)))
+        raise TemplateError(place, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as error:
+        raise TemplateError(source, f"YAML error: {' '.join(str(error).split())}") from None
     if not isinstance(document, dict):
-        raise TemplateError("template", "is not a mapping")
+        raise TemplateError(source, "is not a mapping")
     return document
 
 
@@ -148,7 +157,7 @@ def _swap_local_folders(template: dict[str, Any], root: Path) -> dict[str, Path]
             uri = properties.get("DefinitionUri")
             if isinstance(uri, str) and not uri.startswith("s3://"):
                 text = (root / uri).read_text()
-                properties["DefinitionBody"] = parse_template_text(text)
+                properties["DefinitionBody"] = parse_template_text(text, uri)
                 del properties["DefinitionUri"]
     return folders
 
@@ -168,6 +177,14 @@ def _transform(
     return transformed
 
 
+def _shown(path: Path) -> str:
+    """The path as the user typed it, relative to the working folder where it can be."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def load_template(
     path: Path,
     overrides: dict[str, str],
@@ -178,7 +195,7 @@ def load_template(
     """Reads, transforms and prepares `path` with parameter `overrides` applied."""
     if not path.exists():
         raise TemplateError(str(path), "no such template")
-    document = parse_template_text(path.read_text())
+    document = parse_template_text(path.read_text(), _shown(path))
     declared = document.get("Parameters") or {}
     parameters = _parameter_values(declared, overrides, "parameter overrides")
     source = copy.deepcopy(document)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import yaml  # type: ignore[import-untyped]
+from samtranslator.metrics.metrics import Metrics
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
@@ -162,11 +164,28 @@ def _swap_local_folders(template: dict[str, Any], root: Path) -> dict[str, Path]
     return folders
 
 
+class _UnconfiguredFeatures(logging.Filter):
+    """The transform asks the SAM service's own dial-up config whether a feature is on; outside
+    the service there is none, every feature is off (as under sam-cli), and it warns so on each
+    transform. That warning says nothing about the template: it is dropped, nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not available in Feature Toggle Config" not in record.getMessage()
+
+
+logging.getLogger("samtranslator.feature_toggle.feature_toggle").addFilter(_UnconfiguredFeatures())
+
+
 def _transform(
     template: dict[str, Any], parameters: dict[str, Any], region: str, path: Path
 ) -> dict[str, Any]:
     parser = Parser()
-    translator = Translator(None, parser, boto_session=boto3.Session(region_name=region))
+    # The transform records its metrics here; publishing them (to nowhere) once it is done
+    # keeps it from warning "There are unpublished metrics" when it is collected.
+    metrics = Metrics()
+    translator = Translator(
+        None, parser, boto_session=boto3.Session(region_name=region), metrics=metrics
+    )
     try:
         transformed: dict[str, Any] = translator.translate(
             template, parameter_values=parameters, get_managed_policy_map=dict
@@ -174,6 +193,8 @@ def _transform(
     except InvalidDocumentException as error:
         causes = "; ".join(str(cause) for cause in error.causes)
         raise TemplateError(str(path), f"the SAM transform failed: {causes}") from None
+    finally:
+        metrics.publish()
     return transformed
 
 

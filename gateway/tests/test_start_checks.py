@@ -4,7 +4,9 @@ A handler that does not exist would fail in Lambda at the first call
 (Runtime.ImportModuleError / HandlerNotFound); locally it is caught before anything is served.
 """
 
+import gc
 import json
+import logging
 import shutil
 import socket
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from local_gateway.cli import main
 from local_gateway.local_aws import free_port
+from local_gateway.template import load_template
 from local_gateway.testing import start_gateway
 
 FIXTURE = Path(__file__).parent / "fixtures" / "basic"
@@ -122,3 +125,33 @@ def test_debugging_a_function_the_template_lacks_is_refused_with_the_list(projec
     assert code == 2
     assert error.startswith("local gateway: DEBUG: no function 'NoSuchFunction' in the template")
     assert "OtherFunction" in error
+
+
+def test_loading_a_template_warns_nothing_about_the_transform_itself(caplog):
+    # When a template is loaded (the SAM transform runs), and its leftovers are collected
+    with caplog.at_level(logging.WARNING):
+        load_template(FIXTURE / "template.yaml", {}, region="us-east-1", stack_name="quiet")
+        gc.collect()
+    # Then neither the feature toggles nor the transform's metrics warn at each start
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("samtranslator")] == []
+
+
+def test_a_token_with_no_gateway_running_fails_at_once_saying_so(project, capsys):
+    # Given the session of a gateway that is gone (nothing listens at its moto any more)
+    state = project / ".local"
+    state.mkdir()
+    session = {
+        "api_url": "http://127.0.0.1:3000",
+        "aws_endpoint_url": f"http://127.0.0.1:{free_port()}",
+        "region": "us-east-1",
+        "users": {"admin@example.com": {"password": "x", "groups": ["admins"]}},
+        "resources": {"UserPool": "us-east-1_gone"},
+    }
+    (state / "session.json").write_text(json.dumps(session))
+    # When a demo user's token is asked for
+    code = main(["token", "--template", "template.yaml", "user", "admin@example.com"])
+    # Then it fails, saying no gateway runs (no retries against a closed port)
+    error = capsys.readouterr().err.strip()
+    assert code == 2
+    assert error.startswith("local gateway: no local gateway runs (nothing listens at")
+    assert "make dev" in error

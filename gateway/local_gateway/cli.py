@@ -63,8 +63,15 @@ def _serve(arguments: argparse.Namespace) -> int:
         state_dir=state_dir,
         debug=(arguments.debug, arguments.debug_port) if arguments.debug else None,
     ) as running:
+        gateway = running.gateway
+
+        def write_session_files() -> None:
+            write_session(state_dir, gateway.session())
+            write_sam_env_vars(state_dir, gateway, arguments.docker_host)
+
         write_session(state_dir, running.session)
-        write_sam_env_vars(state_dir, running.gateway, arguments.docker_host)
+        write_sam_env_vars(state_dir, gateway, arguments.docker_host)
+        gateway.after_reload.append(write_session_files)
         print(banner(running.gateway, running.session, sys.executable), flush=True)
         print(f"\nSession facts: {state_dir / 'session.json'}", flush=True)
         if arguments.debug:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -53,7 +53,12 @@ from local_gateway.request_validation import ValidatedRequest, validate_request
 from local_gateway.routing import Router
 from local_gateway.samconfig import LocalSettings, load_settings
 from local_gateway.sqs_poller import EventSourceMapping, SqsPoller
-from local_gateway.start_checks import check_handlers, with_debug_port
+from local_gateway.start_checks import (
+    check_handlers,
+    check_integrations,
+    function_for_uri,
+    with_debug_port,
+)
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
 from local_gateway.usage_plans import UsagePlans, load_usage_plans
 
@@ -62,7 +67,6 @@ access_log = logging.getLogger("local_gateway.access")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default (and maximum) integration timeout
-_FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 
 
 @dataclass
@@ -117,29 +121,9 @@ def integration_timeout(method: Method) -> float:
     return min(int(millis) / 1000, INTEGRATION_TIMEOUT_SECONDS)
 
 
-def function_for_uri(function_by_arn: dict[str, str], uri: str | None, where: str) -> str:
-    """The logical id of the function an integration or authorizer URI invokes."""
-    found = _FUNCTION_IN_URI.search(uri or "")
-    logical_id = function_by_arn.get(found.group(1)) if found else None
-    if logical_id is None:
-        raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
-    return logical_id
-
-
-def _check_integrations(apis: list[RestApi], function_by_arn: dict[str, str]) -> None:
-    """Fails at start, naming the method, for integrations that cannot run locally."""
-    for api in apis:
-        for method in api.methods:
-            where = (
-                f"Resources.{api.logical_id}.Properties.Body.paths."
-                f"{method.resource_path}.{method.http_method.lower()}"
-            )
-            if method.integration.kind == "aws_proxy":
-                function_for_uri(function_by_arn, method.integration.uri, where)
-            if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
-                function_for_uri(
-                    function_by_arn, method.authorizer.function_uri, f"{where} authorizer"
-                )
+def _stop_all(pollers: list[SqsPoller]) -> None:
+    for poller in pollers:
+        poller.stop()
 
 
 RequestCheck = Callable[[ApiCall], None]  # raises Rejection to stop the request
@@ -215,6 +199,8 @@ class LocalGateway:
         self.functions: dict[str, FunctionSpec] = {}
         self.pools: dict[str, WorkerPool] = {}
         self.fork_servers = ForkServers()
+        # Called after each successful template reload (`serve` rewrites the session files).
+        self.after_reload: list[Callable[[], None]] = []
         self.users: list[SignedInUser] = []
         self.resources = LocalResources()
         self.checks: list[RequestCheck] = []
@@ -276,7 +262,7 @@ class LocalGateway:
         )
         check_handlers(functions.values())
         function_by_arn = {spec.arn: key for key, spec in functions.items()}
-        _check_integrations(apis, function_by_arn)
+        check_integrations(apis, function_by_arn)
         pollers = self._event_source_pollers(template, resources, functions)
         usage_plans = load_usage_plans(template, self.usage_plans)
         pools = {
@@ -308,8 +294,8 @@ class LocalGateway:
             usage_plans.keys, usage_plans.plans, limiter=self.api_key_gate.limiter
         )
         self.api_reference = api_reference_for(self)
-        for poller in old_pollers:
-            poller.stop()
+        # A poller may be in a long poll: the old ones stop on their own time, not the reload's.
+        threading.Thread(target=_stop_all, args=(old_pollers,), daemon=True).start()
         for retired_pool in retired:
             retired_pool.close()
         for spec in functions.values():
@@ -345,6 +331,8 @@ class LocalGateway:
             for poller in self.pollers:
                 poller.start()
         log.info("template reloaded: %s", changes.describe())
+        for callback in self.after_reload:
+            callback()
 
     @property
     def aws(self) -> AwsEnvironment:

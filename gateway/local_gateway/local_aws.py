@@ -6,6 +6,7 @@ threads never wait on moto's. `pause()`/`resume()` stop it briefly without losin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,10 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from local_gateway.api import local_api_id
 from local_gateway.errors import GatewayStartError, TemplateError
@@ -130,6 +133,27 @@ def client(service: str, endpoint_url: str, region: str) -> Any:
     )
 
 
+# What moto answers when a reload that failed half-way had created the resource already.
+_ALREADY_EXISTS = {
+    "ResourceInUseException",
+    "BucketAlreadyOwnedByYou",
+    "BucketAlreadyExists",
+    "QueueAlreadyExists",
+    "QueueNameExists",
+    "AWS.SimpleQueueService.QueueNameExists",
+}
+
+
+@contextlib.contextmanager
+def _kept_if_it_exists() -> Iterator[None]:
+    """Around a create: one already there under its name is kept as it is, data and all."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in _ALREADY_EXISTS:
+            raise
+
+
 def _arn(service: str, region: str, resource: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
 
@@ -183,13 +207,17 @@ class Provisioner:
         new = [k for k in self.template.resources if not self._exists(k)]
         for logical_id in self.template.of_type("AWS::DynamoDB::Table"):
             if logical_id in new:
-                self._create_table(logical_id)
+                with _kept_if_it_exists():
+                    self._create_table(logical_id)
         for logical_id in self.template.of_type("AWS::S3::Bucket"):
             if logical_id in new:
-                self._client("s3").create_bucket(Bucket=self.resources.physical_ids[logical_id])
+                with _kept_if_it_exists():
+                    bucket = self.resources.physical_ids[logical_id]
+                    self._client("s3").create_bucket(Bucket=bucket)
         queues = [k for k in self.template.of_type("AWS::SQS::Queue") if k in new]
         for logical_id in queues:
-            self._create_queue(logical_id)
+            with _kept_if_it_exists():
+                self._create_queue(logical_id)
         for logical_id in queues:
             self._set_queue_attributes(logical_id)
         for logical_id in self.template.of_type("AWS::Cognito::UserPool"):

@@ -1,6 +1,7 @@
 """Checks a template's functions before they are served, and picks the one to debug.
 
-Each function's `Handler` must name a module in its code folder (or one of its layers) that
+Every Lambda integration and authorizer must name a function of the template, and each
+function's `Handler` must name a module in its code folder (or one of its layers) that
 defines the attribute: a typo fails at start (or at a template reload) in one line naming the
 function, the file and the attribute, not as a 502 at the first call. The module is read, not
 run: whatever it does at import stays its worker's init, as in Lambda.
@@ -10,11 +11,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from local_gateway.api import RestApi
 from local_gateway.errors import TemplateError
 from local_gateway.functions import FunctionSpec
+
+_FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
 
 
 def _module_file(module: str, folders: Iterable[Path]) -> Path | None:
@@ -93,6 +98,31 @@ def check_handler(spec: FunctionSpec) -> None:
 def check_handlers(specs: Iterable[FunctionSpec]) -> None:
     for spec in specs:
         check_handler(spec)
+
+
+def function_for_uri(function_by_arn: dict[str, str], uri: str | None, where: str) -> str:
+    """The logical id of the function an integration or authorizer URI invokes."""
+    found = _FUNCTION_IN_URI.search(uri or "")
+    logical_id = function_by_arn.get(found.group(1)) if found else None
+    if logical_id is None:
+        raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
+    return logical_id
+
+
+def check_integrations(apis: list[RestApi], function_by_arn: dict[str, str]) -> None:
+    """Fails at start, naming the method, for integrations that cannot run locally."""
+    for api in apis:
+        for method in api.methods:
+            where = (
+                f"Resources.{api.logical_id}.Properties.Body.paths."
+                f"{method.resource_path}.{method.http_method.lower()}"
+            )
+            if method.integration.kind == "aws_proxy":
+                function_for_uri(function_by_arn, method.integration.uri, where)
+            if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
+                function_for_uri(
+                    function_by_arn, method.authorizer.function_uri, f"{where} authorizer"
+                )
 
 
 def with_debug_port(

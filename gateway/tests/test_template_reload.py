@@ -149,3 +149,27 @@ def test_a_handler_typo_in_a_saved_template_is_refused_and_the_api_keeps_serving
     ), errors
     # And the function still answers with its last good handler
     assert requests.get(local.api_url + "/other", timeout=30).json() == {"who": "other"}
+
+
+def test_a_reload_that_failed_after_creating_a_table_succeeds_once_fixed(local, project):
+    template = project / "template.yaml"
+    good = template.read_text()
+    table = ADDED_TABLE.replace("NotesTable", "DraftsTable")
+    with_table = good.replace("  ItemsTable:\n", table + "  ItemsTable:\n", 1)
+    # Given a save that adds a table but misspells a handler (the table is made, then refused)
+    _save(
+        template,
+        with_table.replace(
+            "CodeUri: functions/other/\n      Handler: app.handler",
+            "CodeUri: functions/other/\n      Handler: app.handlr",
+            1,
+        ),
+    )
+    local.gateway.watcher.check()
+    assert "DraftsTable" not in local.gateway.resources.physical_ids
+    # When the handler is fixed and saved again
+    _save(template, with_table)
+    local.gateway.watcher.check()
+    # Then the reload goes through, with the table the failed one had made
+    assert "DraftsTable" in local.gateway.resources.physical_ids
+    assert requests.get(local.api_url + "/other", timeout=30).json() == {"who": "other"}

@@ -172,6 +172,8 @@ def serve(channel: socket.socket, base_path: list[str]) -> None:
         pidfd = os.pidfd_open(pid)
         try:
             socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [pidfd])
+        except OSError:
+            return  # the gateway is gone; its pipes closing ends the worker too
         finally:
             os.close(pidfd)
 
@@ -189,7 +191,10 @@ def main() -> None:
         [Path(folder).resolve() for folder in arguments.layer],
         [Path(folder).resolve() for folder in arguments.code],
     )
-    socket.send_fds(channel, [json.dumps({"preloaded": preloaded}).encode()], [])
+    try:
+        socket.send_fds(channel, [json.dumps({"preloaded": preloaded}).encode()], [])
+    except OSError:
+        return  # the gateway stopped while this server was still importing
     serve(channel, base_path)
 
 

@@ -29,7 +29,12 @@ LOCAL_CODE_BUCKET = "local-gateway-code"  # stands in for local folders during t
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
-class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc]
+# libyaml's parser when PyYAML has it (its wheels do): a few times faster on a big template,
+# which is most of what a reload under `make dev` costs.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CloudFormationLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """YAML with CloudFormation's short forms (`!Ref`, `!Sub`, `!GetAtt` ...)."""
 
 

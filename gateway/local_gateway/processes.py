@@ -270,6 +270,11 @@ class ForkServers:
                         layers, shared_environment(group), (spec.code_dir for spec in group)
                     )
 
+    def pids(self) -> set[int]:
+        """The fork servers' process ids: the parents of the forked workers."""
+        with self._lock:
+            return {server.pid for server in self._servers.values()}
+
     def server_for(self, spec: FunctionSpec) -> ForkServer | None:
         with self._lock:
             return self._servers.get(spec.layer_dirs)

@@ -227,7 +227,13 @@ class LocalGateway:
         self.moto.start()
         try:
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
-            self._apply(self.template)
+            self._apply(self.template, self.settings)
+            debugged = self.pools.get(self.debug_function or "")
+            if debugged is not None and debugged.worker_count == 0:
+                raise GatewayStartError(
+                    f"{self.debug_function}: debugpy cannot listen on port {self.debug_port}"
+                    " (in use? set DEBUG_PORT=)"
+                )
             if watch:
                 self.watcher = CodeWatcher(
                     lambda: self.pools.values(),
@@ -246,7 +252,7 @@ class LocalGateway:
         """The files a template reload reads: the template and samconfig."""
         return (self.template_path, self.samconfig_path)
 
-    def _apply(self, template: LoadedTemplate) -> ChangeSummary:
+    def _apply(self, template: LoadedTemplate, settings: LocalSettings) -> ChangeSummary:
         """Serves `template`: provisions what is new in moto (keeping what exists, and its
         data), keeps the warm workers of unchanged functions. Everything is checked before the
         running API changes, so a template that fails leaves the last good one serving."""
@@ -277,8 +283,8 @@ class LocalGateway:
             if logical_id not in self.resources.user_pools:
                 users += seed_demo_users(
                     pool,
-                    self.settings.demo_users,
-                    self.settings.demo_password,
+                    settings.demo_users,
+                    settings.demo_password,
                     endpoint_url=self.moto.endpoint_url,
                     region=self.region,
                 )
@@ -286,7 +292,7 @@ class LocalGateway:
         retired = [pool for key, pool in self.pools.items() if pools.get(key) is not pool]
         old_pollers = self.pollers
         # The running API changes here, in a few assignments.
-        self.template, self.resources = template, resources
+        self.template, self.resources, self.settings = template, resources, settings
         self.apis, self.routers = apis, [(api, Router(api.methods)) for api in apis]
         self.functions, self._function_by_arn, self.pools = functions, function_by_arn, pools
         self.usage_plans, self.users, self.pollers = usage_plans, users, pollers
@@ -300,7 +306,10 @@ class LocalGateway:
             retired_pool.close()
         for spec in functions.values():
             if spec.debug_port is not None:
-                pools[spec.logical_id].prestart()
+                try:
+                    pools[spec.logical_id].prestart()
+                except FunctionFailed as error:  # its calls will say so too; the API serves
+                    log.error("%s", error)
         return changes
 
     def reload_template(self) -> None:
@@ -319,8 +328,7 @@ class LocalGateway:
                 region=settings.region,
                 stack_name=settings.stack_name,
             )
-            self.settings = settings
-            changes = self._apply(template)
+            changes = self._apply(template, settings)
         except (TemplateError, GatewayStartError) as error:
             log.error("template not reloaded, the last good API still serves: %s", error)
             return

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from local_gateway.cli import main
+from local_gateway.errors import GatewayStartError
 from local_gateway.local_aws import free_port
 from local_gateway.template import load_template
 from local_gateway.testing import start_gateway
@@ -155,3 +156,17 @@ def test_a_token_with_no_gateway_running_fails_at_once_saying_so(project, capsys
     assert code == 2
     assert error.startswith("local gateway: no local gateway runs (nothing listens at")
     assert "make dev" in error
+
+
+def test_a_debug_port_in_use_fails_at_start_saying_so():
+    # Given something else listening on the debug port
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        # When the gateway starts with a function to debug there, then it refuses, naming it
+        with (
+            pytest.raises(GatewayStartError, match=f"cannot listen on port {port}"),
+            start_gateway(FIXTURE / "template.yaml", debug=("OtherFunction", port)),
+        ):
+            pass

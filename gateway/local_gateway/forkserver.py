@@ -19,6 +19,7 @@ import argparse
 import ast
 import compileall
 import contextlib
+import gc
 import importlib
 import importlib.metadata
 import json
@@ -130,6 +131,7 @@ def _run_worker(request: dict[str, Any], pipes: list[int], base_path: list[str])
     """In the forked child: becomes the worker, then exits without returning to the loop."""
     code = 1
     try:
+        gc.enable()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in enumerate(pipes):
@@ -185,12 +187,17 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], help="a function's code folder")
     arguments = parser.parse_args()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the gateway's to handle
+    # Python's advice for a parent that forks without exec: no collection while importing,
+    # then freeze what was imported, so a worker's collections never touch (and copy) the
+    # pages it shares with this server.
+    gc.disable()
     channel = socket.socket(fileno=arguments.channel)
     base_path = list(sys.path)
     preloaded = preload(
         [Path(folder).resolve() for folder in arguments.layer],
         [Path(folder).resolve() for folder in arguments.code],
     )
+    gc.freeze()
     try:
         socket.send_fds(channel, [json.dumps({"preloaded": preloaded}).encode()], [])
     except OSError:

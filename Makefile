@@ -41,10 +41,18 @@ lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, ch
 	  --constraint requirements/dev.txt layers/shared/requirements.in -o layers/shared/requirements.txt
 	scripts/bootstrap-venv
 
-dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; no Docker, no AWS)
-	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT)
+# DEBUG=<FunctionLogicalId>: that function's worker runs under debugpy on DEBUG_PORT and waits
+# for a debugger (.vscode/launch.json attaches).
+DEBUG ?=
+DEBUG_PORT ?= 5678
+dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; DEBUG=<Function> to debug one; reloads on save)
+	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT) \
+	  $(if $(DEBUG),--debug $(DEBUG) --debug-port $(DEBUG_PORT))
 
-AS ?= admin@example.com
+# GNU make predefines AS (the assembler, "as"): `?=` would keep that, so replace the default.
+ifeq ($(origin AS),default)
+AS := admin@example.com
+endif
 SCOPE ?=
 SUB ?=
 token: $(VENV)/.installed ## Mint a token: make token AS=<demo user>, or make token SCOPE="products:write" [SUB=partner-1]

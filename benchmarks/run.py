@@ -5,6 +5,8 @@
 - Size: the shared layer unzipped and zipped, and each function's own package, from the
   ``sam build`` output (arm64, as deployed).
 - Gateway: latency and throughput through the local gateway (``benchmarks/gateway.py``).
+- Local loop: eight concurrent first requests to one function, and a route added to the
+  template going live under a running gateway (``benchmarks/local_loop.py``).
 - Tests: the wall time of the last full ``make test``.
 
 It prints figures and targets side by side; it never fails on a missed target.
@@ -139,6 +141,12 @@ def gateway() -> None:
     subprocess.run([sys.executable, str(script)], check=False, cwd=ROOT)
 
 
+def local_loop() -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "local_loop.py")], check=False, cwd=ROOT
+    )
+
+
 def test_wall_time() -> None:
     print("\n== Test suite ==")
     record = ROOT / ".local" / "test-wall-time.json"
@@ -153,4 +161,5 @@ if __name__ == "__main__":
     cold_starts()
     sizes()
     gateway()
+    local_loop()
     test_wall_time()

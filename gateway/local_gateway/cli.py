@@ -3,6 +3,7 @@
 serve: starts moto, provisions the template's resources, serves the API, writes
 `.local/session.json` and `.local/sam-env-vars.json`, prints the banner; Ctrl-C stops it all.
 token user NAME: a fresh Cognito ID token (or `--access`) for a seeded user of the running gateway.
+session [FIELD]: the running gateway's session facts, or one of them (`api_keys.partner`).
 token issuer: a token of the local OIDC issuer (`--sub`, `--scope`), also when the gateway is down.
 openapi: the API's OpenAPI document for clients (see `local_gateway.openapi`), to stdout or `-o`.
 """
@@ -10,12 +11,16 @@ openapi: the API's OpenAPI document for clients (see `local_gateway.openapi`), t
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
+import socket
 import sys
 import threading
+import urllib.parse
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import jwt
 
@@ -33,6 +38,7 @@ from local_gateway.session_files import (
     write_session,
 )
 from local_gateway.template import load_template
+from local_gateway.worker import DEBUG_HOST
 
 STATE_DIR = ".local"
 
@@ -55,20 +61,48 @@ def _serve(arguments: argparse.Namespace) -> int:
         port=arguments.port,
         parameter_overrides=overrides,
         state_dir=state_dir,
+        debug=(arguments.debug, arguments.debug_port) if arguments.debug else None,
     ) as running:
+        gateway = running.gateway
+
+        def write_session_files() -> None:
+            write_session(state_dir, gateway.session())
+            write_sam_env_vars(state_dir, gateway, arguments.docker_host)
+
         write_session(state_dir, running.session)
-        write_sam_env_vars(state_dir, running.gateway, arguments.docker_host)
+        write_sam_env_vars(state_dir, gateway, arguments.docker_host)
+        gateway.after_reload.append(write_session_files)
         print(banner(running.gateway, running.session, sys.executable), flush=True)
         print(f"\nSession facts: {state_dir / 'session.json'}", flush=True)
+        if arguments.debug:
+            print(
+                f"{arguments.debug} waits for a debugger on {DEBUG_HOST}:{arguments.debug_port}"
+                " (VS Code: Run and Debug, 'Attach to make dev DEBUG=')",
+                flush=True,
+            )
         stop.wait()
         print("\nStopping the local gateway...", flush=True)
     return 0
 
 
-def _user_token(arguments: argparse.Namespace, state_dir: Path) -> str:
+def _running_session(state_dir: Path) -> dict[str, Any]:
+    """The session of a gateway that runs now: its moto must accept a connection at once."""
     session = read_session(state_dir)
     if session is None:
         raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
+    endpoint = urllib.parse.urlsplit(session["aws_endpoint_url"])
+    try:
+        socket.create_connection((endpoint.hostname, endpoint.port), timeout=1).close()
+    except OSError:
+        raise GatewayStartError(
+            f"no local gateway runs (nothing listens at {session['aws_endpoint_url']}):"
+            " start it with `make dev`"
+        ) from None
+    return session
+
+
+def _user_token(arguments: argparse.Namespace, state_dir: Path) -> str:
+    session = _running_session(state_dir)
     user = session["users"].get(arguments.username)
     if user is None:
         known = ", ".join(session["users"]) or "none"
@@ -131,6 +165,20 @@ def _token(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _session(arguments: argparse.Namespace) -> int:
+    """Prints the session (JSON), or one field of it by its dotted path."""
+    value: Any = _running_session(Path(arguments.template).resolve().parent / STATE_DIR)
+    for key in arguments.field.split(".") if arguments.field else []:
+        if not isinstance(value, dict) or key not in value:
+            known = ", ".join(value) if isinstance(value, dict) else "none"
+            raise GatewayStartError(
+                f"no session field {arguments.field!r} ({key!r}; there: {known})"
+            )
+        value = value[key]
+    print(value if isinstance(value, str) else json.dumps(value, indent=2))
+    return 0
+
+
 def _openapi(arguments: argparse.Namespace) -> int:
     """No moto, no resources: the transform alone gives the definition."""
     template_path = Path(arguments.template).resolve()
@@ -177,6 +225,12 @@ def parser() -> argparse.ArgumentParser:
         help="how sam local's containers reach this machine (for the env-vars file)",
     )
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument(
+        "--debug",
+        metavar="FUNCTION",
+        help="a function's logical id: its worker runs under debugpy and waits for a debugger",
+    )
+    serve.add_argument("--debug-port", type=int, default=5678, help="debugpy's port (--debug)")
     token = commands.add_parser("token", help="print a token for the local API")
     token.add_argument("--template", default="template.yaml")
     kinds = token.add_subparsers(dest="kind", required=True)
@@ -188,6 +242,11 @@ def parser() -> argparse.ArgumentParser:
     issuer.add_argument("--scope", help="space-separated scopes (default: every scope used)")
     issuer.add_argument("--audience", help="default: the audience the gateway's issuer uses")
     issuer.add_argument("--port", type=int, default=3000)
+    session = commands.add_parser(
+        "session", help="print the running gateway's session facts (.local/session.json)"
+    )
+    session.add_argument("--template", default="template.yaml")
+    session.add_argument("field", nargs="?", help="one field by its dotted path: api_keys.partner")
     openapi = commands.add_parser("openapi", help="print the API's OpenAPI for clients")
     openapi.add_argument("--template", default="template.yaml")
     openapi.add_argument("--config-env", default="default")
@@ -215,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(arguments)
         if arguments.command == "openapi":
             return _openapi(arguments)
+        if arguments.command == "session":
+            return _session(arguments)
         return _token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)

@@ -9,28 +9,26 @@ outlives the function's timeout kills its worker (Lambda discards the sandbox to
 from __future__ import annotations
 
 import logging
-import os
 import select
-import subprocess
-import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import local_gateway
 from local_gateway.errors import TemplateError
 from local_gateway.framing import read_frame, write_frame
 from local_gateway.local_aws import LOCAL_CREDENTIALS
+from local_gateway.processes import SpawnedProcess, WorkerProcess
 from local_gateway.template import LoadedTemplate
 from local_gateway.worker import END_MARKER
 
 MAX_WORKERS_PER_FUNCTION = 8
 # Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
 INIT_TIMEOUT_SECONDS = 10.0
-_GATEWAY_PATH = str(Path(local_gateway.__file__).resolve().parent.parent)
+DEBUGGER_START_SECONDS = 60.0  # how long a debugged worker may take to import debugpy and listen
 function_log = logging.getLogger("local_gateway.functions")
 
 
@@ -48,10 +46,14 @@ class FunctionSpec:
     layer_dirs: tuple[Path, ...]
     environment: dict[str, str]
     max_workers: int = MAX_WORKERS_PER_FUNCTION
+    debug_port: int | None = None  # its one worker runs under debugpy, listening there
 
     @property
     def watched_dirs(self) -> tuple[Path, ...]:
         return (self.code_dir, *self.layer_dirs)
+
+
+Launcher = Callable[["FunctionSpec"], WorkerProcess]
 
 
 class FunctionTimeout(Exception):
@@ -146,40 +148,12 @@ def lambda_environment(name: str, runtime: str, region: str, endpoint_url: str) 
 class Worker:
     """One warm worker process of one function."""
 
-    def __init__(self, spec: FunctionSpec, generation: int) -> None:
+    def __init__(self, spec: FunctionSpec, generation: int, launch: Launcher) -> None:
         self.spec = spec
         self.generation = generation
-        environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - a fallback HOME, as Lambda's
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONPATH": _GATEWAY_PATH,
-            "LOCAL_GATEWAY_PATH": _GATEWAY_PATH,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(int(spec.timeout_seconds)),
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-            "_HANDLER": spec.handler,
-            **spec.environment,
-        }
-        paths = [str(spec.code_dir)] + [str(p) for p in spec.layer_dirs]
-        arguments = [sys.executable, "-m", "local_gateway.worker", "--handler", spec.handler]
-        for path in paths:
-            arguments += ["--path", path]
-        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our worker module
-            arguments,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=spec.code_dir,
-            env=environment,
-        )
-        assert self.process.stdin is not None  # noqa: S101 - all three are pipes
-        assert self.process.stdout is not None  # noqa: S101
-        assert self.process.stderr is not None  # noqa: S101
-        self._requests = self.process.stdin.fileno()
-        self._answers = self.process.stdout.fileno()
+        self.process = launch(spec)
+        self._requests = self.process.requests
+        self._answers = self.process.answers
         self._initialized = False
         self._log_done = threading.Condition()
         self._last_logged = ""
@@ -188,6 +162,11 @@ class Worker:
             target=self._forward_log, args=(self.process.stderr,), daemon=True
         )
         self._log_thread.start()
+
+    @property
+    def _debugged(self) -> bool:
+        """Under a debugger, a call may rest on a breakpoint: no init or call time limit."""
+        return self.spec.debug_port is not None
 
     def _forward_log(self, stream: Any) -> None:
         for raw in stream:
@@ -209,18 +188,34 @@ class Worker:
                 lambda: self._last_logged == request_id or self._log_closed, timeout=2.0
             )
 
+    def wait_for_debugger_port(self, timeout: float = DEBUGGER_START_SECONDS) -> None:
+        """Waits until the debugged worker's debugpy listens (it then waits for a debugger)."""
+        ready, _, _ = select.select([self._answers], [], [], timeout)
+        try:
+            if not ready or "debugger_listening" not in read_frame(self._answers):
+                raise ValueError("no debugger_listening frame")
+        except (EOFError, OSError, ValueError):
+            self.stop()
+            raise FunctionFailed(
+                f"{self.spec.logical_id}: debugpy did not listen on port {self.spec.debug_port}"
+                " (is the port in use? set DEBUG_PORT=)"
+            ) from None
+
     def _wait_for_init(self) -> None:
         """Waits for the worker's init to end, under Lambda's init limit, not the call's."""
         if self._initialized:
             return
-        ready, _, _ = select.select([self._answers], [], [], INIT_TIMEOUT_SECONDS)
+        limit = None if self._debugged else INIT_TIMEOUT_SECONDS
+        ready, _, _ = select.select([self._answers], [], [], limit)
         if not ready:
             self.stop()
             raise FunctionTimeout(
                 f"{self.spec.logical_id} init ran past {INIT_TIMEOUT_SECONDS:g} s"
             )
         try:
-            read_frame(self._answers)
+            frame = read_frame(self._answers)
+            if "debugger_listening" in frame:  # a debugged worker's, before its init
+                frame = read_frame(self._answers)
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died in init") from None
@@ -239,7 +234,8 @@ class Worker:
             write_frame(self._requests, invocation)
         except OSError as error:
             raise FunctionFailed(f"worker of {self.spec.logical_id} is gone: {error}") from None
-        ready, _, _ = select.select([self._answers], [], [], max(0.0, deadline - time.time()))
+        limit = None if self._debugged else max(0.0, deadline - time.time())
+        ready, _, _ = select.select([self._answers], [], [], limit)
         if not ready:
             self.stop()
             raise FunctionTimeout(f"{self.spec.logical_id} timed out after {timeout:g} s")
@@ -261,9 +257,7 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        self.process.close()
 
 
 @dataclass
@@ -271,6 +265,7 @@ class WorkerPool:
     """The warm workers of one function; `reload()` retires them after a code change."""
 
     spec: FunctionSpec
+    launch: Launcher = SpawnedProcess
     _idle: list[Worker] = field(default_factory=list)
     _count: int = 0
     _generation: int = 0
@@ -301,7 +296,7 @@ class WorkerPool:
                     break
                 self._condition.wait()
         try:
-            return Worker(self.spec, generation)
+            return Worker(self.spec, generation, self.launch)
         except Exception:
             with self._condition:
                 self._count -= 1
@@ -326,6 +321,24 @@ class WorkerPool:
             self._condition.notify_all()
         for worker in retired:
             worker.stop()
+
+    def prestart(self) -> None:
+        """Starts one worker now, before any call (a debugged function's, to wait for the
+        debugger at once)."""
+        with self._condition:
+            if self._closed or self._count >= self.spec.max_workers:
+                return
+            self._count += 1
+            generation = self._generation
+        try:
+            worker = Worker(self.spec, generation, self.launch)
+            if self.spec.debug_port is not None:
+                worker.wait_for_debugger_port()
+        except Exception:
+            with self._condition:
+                self._count -= 1
+            raise
+        self._release(worker, healthy=True)
 
     @property
     def worker_count(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -33,7 +33,7 @@ from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
 from local_gateway.cognito import CognitoVerifier
 from local_gateway.demo_users import SignedInUser, seed_demo_users
-from local_gateway.errors import TemplateError
+from local_gateway.errors import GatewayStartError, TemplateError
 from local_gateway.functions import (
     FunctionFailed,
     FunctionSpec,
@@ -45,6 +45,7 @@ from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
 from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
+from local_gateway.processes import ForkServers
 from local_gateway.proxy import (
     MalformedResponse,
     accepts_binary,
@@ -55,11 +56,17 @@ from local_gateway.proxy import (
     trace_header,
 )
 from local_gateway.rejections import Rejection
-from local_gateway.reload import CodeWatcher
+from local_gateway.reload import ChangeSummary, CodeWatcher
 from local_gateway.request_validation import ValidatedRequest, validate_request
 from local_gateway.routing import Router
 from local_gateway.samconfig import LocalSettings, load_settings
 from local_gateway.sqs_poller import EventSourceMapping, SqsPoller
+from local_gateway.start_checks import (
+    check_handlers,
+    check_integrations,
+    function_for_uri,
+    with_debug_port,
+)
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
 from local_gateway.usage_plans import UsagePlans, load_usage_plans
 
@@ -68,8 +75,6 @@ access_log = logging.getLogger("local_gateway.access")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 INTEGRATION_TIMEOUT_SECONDS = 29.0  # API Gateway's default (and maximum) integration timeout
-_FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
 
 @dataclass
@@ -127,6 +132,11 @@ def integration_timeout(method: Method) -> float:
     return min(int(millis) / 1000, INTEGRATION_TIMEOUT_SECONDS)
 
 
+def _stop_all(pollers: list[SqsPoller]) -> None:
+    for poller in pollers:
+        poller.stop()
+
+
 RequestCheck = Callable[[ApiCall], None]  # raises Rejection to stop the request
 Integrator = Callable[[ApiCall], HttpResponse]
 
@@ -170,12 +180,18 @@ class LocalGateway:
         samconfig_path: Path | None = None,
         oidc_audience: str | None = None,
         state_dir: Path | None = None,
+        debug: tuple[str, int] | None = None,
     ) -> None:
+        """`debug`: (a function's logical id, a port) to run that function under debugpy."""
         self.template_path = template_path.resolve()
         self.base_url = base_url.rstrip("/")
-        samconfig = samconfig_path or self.template_path.parent / "samconfig.toml"
-        self.settings: LocalSettings = load_settings(samconfig, config_env, self.base_url)
-        self.settings.parameter_overrides.update(parameter_overrides or {})
+        self.samconfig_path = samconfig_path or self.template_path.parent / "samconfig.toml"
+        self.config_env = config_env
+        self.parameter_overrides = dict(parameter_overrides or {})
+        self.debug_function: str | None = debug[0] if debug else None
+        self.debug_port: int | None = debug[1] if debug else None
+        self.settings: LocalSettings = load_settings(self.samconfig_path, config_env, self.base_url)
+        self.settings.parameter_overrides.update(self.parameter_overrides)
         self.template: LoadedTemplate = load_template(
             self.template_path,
             self.settings.parameter_overrides,
@@ -193,6 +209,9 @@ class LocalGateway:
         self.routers: list[tuple[RestApi, Router]] = []
         self.functions: dict[str, FunctionSpec] = {}
         self.pools: dict[str, WorkerPool] = {}
+        self.fork_servers = ForkServers()
+        # Called after each successful template reload (`serve` rewrites the session files).
+        self.after_reload: list[Callable[[], None]] = []
         self.users: list[SignedInUser] = []
         self.resources = LocalResources()
         self.checks: list[RequestCheck] = []
@@ -218,33 +237,20 @@ class LocalGateway:
     def start(self, *, watch: bool = True) -> None:
         self.moto.start()
         try:
-            self.resources = Provisioner(self.template, self.moto.endpoint_url).provision()
-            self.apis = load_apis(self.template)
-            check_mapping_templates(self.apis)
-            for api in self.apis:
-                api.region = self.region
-            self.routers = [(api, Router(api.methods)) for api in self.apis]
-            self.functions = load_functions(
-                self.template, self.moto.endpoint_url, region=self.region
-            )
-            self._function_by_arn = {spec.arn: key for key, spec in self.functions.items()}
-            self._check_integrations()
-            self.pools = {key: WorkerPool(spec) for key, spec in self.functions.items()}
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
-            self.usage_plans = load_usage_plans(self.template)
-            self.api_key_gate = ApiKeyGate(self.usage_plans.keys, self.usage_plans.plans)
-            for pool in self.resources.user_pools.values():
-                self.users += seed_demo_users(
-                    pool,
-                    self.settings.demo_users,
-                    self.settings.demo_password,
-                    endpoint_url=self.moto.endpoint_url,
-                    region=self.region,
+            self._apply(self.template, self.settings)
+            debugged = self.pools.get(self.debug_function or "")
+            if debugged is not None and debugged.worker_count == 0:
+                raise GatewayStartError(
+                    f"{self.debug_function}: debugpy cannot listen on port {self.debug_port}"
+                    " (in use? set DEBUG_PORT=)"
                 )
-            self.pollers = self._event_source_pollers()
-            self.api_reference = api_reference_for(self)
             if watch:
-                self.watcher = CodeWatcher(self.pools.values())
+                self.watcher = CodeWatcher(
+                    lambda: self.pools.values(),
+                    sources=self.source_files,
+                    on_source_change=self.reload_template,
+                )
                 self.watcher.start()
                 for poller in self.pollers:
                     poller.start()
@@ -253,20 +259,120 @@ class LocalGateway:
             raise
 
     @property
+    def source_files(self) -> tuple[Path, ...]:
+        """The files a template reload reads: the template and samconfig."""
+        return (self.template_path, self.samconfig_path)
+
+    def _apply(self, template: LoadedTemplate, settings: LocalSettings) -> ChangeSummary:
+        """Serves `template`: provisions what is new in moto (keeping what exists, and its
+        data), keeps the warm workers of unchanged functions. Everything is checked before the
+        running API changes, so a template that fails leaves the last good one serving."""
+        resources = Provisioner(template, self.moto.endpoint_url, self.resources).provision()
+        apis = load_apis(template)
+        check_mapping_templates(apis)
+        for api in apis:
+            api.region = self.region
+        functions = with_debug_port(
+            load_functions(template, self.moto.endpoint_url, region=self.region),
+            self.debug_function,
+            self.debug_port,
+        )
+        check_handlers(functions.values())
+        function_by_arn = {spec.arn: key for key, spec in functions.items()}
+        check_integrations(apis, function_by_arn)
+        pollers = self._event_source_pollers(template, resources, functions)
+        usage_plans = load_usage_plans(template, self.usage_plans)
+        pools = {
+            key: self.pools[key]
+            if self.functions.get(key) == spec
+            else WorkerPool(spec, launch=self.fork_servers.launch)
+            for key, spec in functions.items()
+        }
+        self.fork_servers.start_for(functions.values())
+        users = [user for user in self.users if user.pool_logical_id in resources.user_pools]
+        for logical_id, pool in resources.user_pools.items():
+            if logical_id not in self.resources.user_pools:
+                users += seed_demo_users(
+                    pool,
+                    settings.demo_users,
+                    settings.demo_password,
+                    endpoint_url=self.moto.endpoint_url,
+                    region=self.region,
+                )
+        changes = ChangeSummary.between(self, template, apis, functions)
+        retired = [pool for key, pool in self.pools.items() if pools.get(key) is not pool]
+        old_pollers = self.pollers
+        # The running API changes here, in a few assignments.
+        self.template, self.resources, self.settings = template, resources, settings
+        self.apis, self.routers = apis, [(api, Router(api.methods)) for api in apis]
+        self.functions, self._function_by_arn, self.pools = functions, function_by_arn, pools
+        self.usage_plans, self.users, self.pollers = usage_plans, users, pollers
+        self.api_key_gate = ApiKeyGate(
+            usage_plans.keys, usage_plans.plans, limiter=self.api_key_gate.limiter
+        )
+        self.api_reference = api_reference_for(self)
+        # A poller may be in a long poll: the old ones stop on their own time, not the reload's.
+        threading.Thread(target=_stop_all, args=(old_pollers,), daemon=True).start()
+        for retired_pool in retired:
+            retired_pool.close()
+        for spec in functions.values():
+            if spec.debug_port is not None:
+                try:
+                    pools[spec.logical_id].prestart()
+                except FunctionFailed as error:  # its calls will say so too; the API serves
+                    log.error("%s", error)
+        return changes
+
+    def reload_template(self) -> None:
+        """Reloads template.yaml and samconfig.toml; on an error, logs it and keeps serving."""
+        try:
+            settings = load_settings(self.samconfig_path, self.config_env, self.base_url)
+            settings.parameter_overrides.update(self.parameter_overrides)
+            if settings.region != self.region:
+                raise TemplateError(
+                    self.samconfig_path.name,
+                    f"region changed to {settings.region}: restart `make dev` to move region",
+                )
+            template = load_template(
+                self.template_path,
+                settings.parameter_overrides,
+                region=settings.region,
+                stack_name=settings.stack_name,
+            )
+            changes = self._apply(template, settings)
+        except (TemplateError, GatewayStartError) as error:
+            log.error("template not reloaded, the last good API still serves: %s", error)
+            return
+        except Exception as error:
+            log.exception("template not reloaded, the last good API still serves: %s", error)
+            return
+        if self.watcher is not None and self.watcher.running:
+            for poller in self.pollers:
+                poller.start()
+        log.info("template reloaded: %s", changes.describe())
+        for callback in self.after_reload:
+            callback()
+
+    @property
     def aws(self) -> AwsEnvironment:
         return AwsEnvironment(self.moto.endpoint_url, self.region, ACCOUNT_ID)
 
-    def _event_source_pollers(self) -> list[SqsPoller]:
+    def _event_source_pollers(
+        self,
+        template: LoadedTemplate,
+        resources: LocalResources,
+        functions: dict[str, FunctionSpec],
+    ) -> list[SqsPoller]:
         """One poller per SQS event source mapping; `start(watch=True)` runs them."""
         queue_urls = {
-            self.template.context.resource_attributes[k]("Arn"): self.resources.physical_ids[k]
-            for k in self.template.of_type("AWS::SQS::Queue")
+            template.context.resource_attributes[k]("Arn"): resources.physical_ids[k]
+            for k in template.of_type("AWS::SQS::Queue")
         }
-        by_name = {spec.name: key for key, spec in self.functions.items()}
+        by_name = {spec.name: key for key, spec in functions.items()}
         pollers = []
-        for logical_id in self.template.of_type("AWS::Lambda::EventSourceMapping"):
+        for logical_id in template.of_type("AWS::Lambda::EventSourceMapping"):
             where = f"Resources.{logical_id}.Properties"
-            properties = self.template.resolve(self.template.properties(logical_id), where)
+            properties = template.resolve(template.properties(logical_id), where)
             source = str(properties.get("EventSourceArn", ""))
             if source not in queue_urls:
                 raise TemplateError(
@@ -292,43 +398,14 @@ class LocalGateway:
             self.watcher.stop()
         for pool in self.pools.values():
             pool.close()
+        self.fork_servers.stop()
         self.moto.stop()
-
-    def _check_integrations(self) -> None:
-        """Fails at start, naming the method, for integrations that cannot run locally."""
-        for api in self.apis:
-            for method in api.methods:
-                where = (
-                    f"Resources.{api.logical_id}.Properties.Body.paths."
-                    f"{method.resource_path}.{method.http_method.lower()}"
-                )
-                variables = api.stage_variables
-                if method.integration.kind == "aws_proxy":
-                    self.function_for_uri(method.integration.uri, where, variables)
-                if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
-                    uri = method.authorizer.function_uri
-                    self.function_for_uri(uri, f"{where} authorizer", variables)
 
     def function_for_uri(
         self, uri: str | None, where: str, stage_variables: dict[str, str] | None = None
     ) -> str:
-        """The logical id of the function an integration or authorizer URI invokes.
-
-        `${stageVariables.name}` in the URI (`function:${stageVariables.fn}`) takes the stage's
-        value, as in API Gateway.
-        """
-
-        def stage_value(match: re.Match[str]) -> str:
-            if match.group(1) not in (stage_variables or {}):
-                raise TemplateError(where, f"stage variable {match.group(1)!r} is not defined")
-            return (stage_variables or {})[match.group(1)]
-
-        uri = _STAGE_VARIABLE.sub(stage_value, uri or "")
-        found = _FUNCTION_IN_URI.search(uri)
-        logical_id = self._function_by_arn.get(found.group(1)) if found else None
-        if logical_id is None:
-            raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
-        return logical_id
+        """The logical id of the function an integration or authorizer URI invokes."""
+        return function_for_uri(self._function_by_arn, uri, where, stage_variables)
 
     # -- extension points ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ threads never wait on moto's. `pause()`/`resume()` stop it briefly without losin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,10 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from local_gateway.api import local_api_id
 from local_gateway.errors import GatewayStartError, TemplateError
@@ -116,6 +119,7 @@ class LocalResources:
 
     physical_ids: dict[str, str] = field(default_factory=dict)
     user_pools: dict[str, UserPool] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)  # GetAtt values
 
 
 def client(service: str, endpoint_url: str, region: str) -> Any:
@@ -129,6 +133,27 @@ def client(service: str, endpoint_url: str, region: str) -> Any:
     )
 
 
+# What moto answers when a reload that failed half-way had created the resource already.
+_ALREADY_EXISTS = {
+    "ResourceInUseException",
+    "BucketAlreadyOwnedByYou",
+    "BucketAlreadyExists",
+    "QueueAlreadyExists",
+    "QueueNameExists",
+    "AWS.SimpleQueueService.QueueNameExists",
+}
+
+
+@contextlib.contextmanager
+def _kept_if_it_exists() -> Iterator[None]:
+    """Around a create: one already there under its name is kept as it is, data and all."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in _ALREADY_EXISTS:
+            raise
+
+
 def _arn(service: str, region: str, resource: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
 
@@ -136,12 +161,31 @@ def _arn(service: str, region: str, resource: str) -> str:
 class Provisioner:
     """Names every resource (as CloudFormation would) and creates the ones moto can hold."""
 
-    def __init__(self, template: LoadedTemplate, endpoint_url: str) -> None:
+    def __init__(
+        self, template: LoadedTemplate, endpoint_url: str, known: LocalResources | None = None
+    ) -> None:
+        """`known`: what an earlier load of the template provisioned; it is kept, not re-created."""
         self.template = template
         self.endpoint_url = endpoint_url
         self.region = template.context.region
         self.resources = LocalResources()
-        self._attributes: dict[str, dict[str, Any]] = {}
+        self._attributes = self.resources.attributes
+        self._known = known or LocalResources()
+
+    def _exists(self, logical_id: str) -> bool:
+        """Provisioned before under the same physical id (a renamed resource is a new one)."""
+        ref = self.resources.physical_ids.get(logical_id)
+        return ref is not None and self._known.physical_ids.get(logical_id) == ref
+
+    def _reuse(self, logical_id: str) -> bool:
+        """Registers a user pool, client or group an earlier load created; False if none did."""
+        if logical_id not in self._known.physical_ids:
+            return False
+        known = self._known.attributes.get(logical_id, {})
+        self._register(logical_id, self._known.physical_ids[logical_id], **known)
+        if logical_id in self._known.user_pools:
+            self.resources.user_pools[logical_id] = self._known.user_pools[logical_id]
+        return True
 
     def _client(self, service: str) -> Any:
         return client(service, self.endpoint_url, self.region)
@@ -160,21 +204,31 @@ class Provisioner:
 
     def provision(self) -> LocalResources:
         self._name_everything()
+        new = [k for k in self.template.resources if not self._exists(k)]
         for logical_id in self.template.of_type("AWS::DynamoDB::Table"):
-            self._create_table(logical_id)
+            if logical_id in new:
+                with _kept_if_it_exists():
+                    self._create_table(logical_id)
         for logical_id in self.template.of_type("AWS::S3::Bucket"):
-            self._client("s3").create_bucket(Bucket=self.resources.physical_ids[logical_id])
-        queues = self.template.of_type("AWS::SQS::Queue")
+            if logical_id in new:
+                with _kept_if_it_exists():
+                    bucket = self.resources.physical_ids[logical_id]
+                    self._client("s3").create_bucket(Bucket=bucket)
+        queues = [k for k in self.template.of_type("AWS::SQS::Queue") if k in new]
         for logical_id in queues:
-            self._create_queue(logical_id)
+            with _kept_if_it_exists():
+                self._create_queue(logical_id)
         for logical_id in queues:
             self._set_queue_attributes(logical_id)
         for logical_id in self.template.of_type("AWS::Cognito::UserPool"):
-            self._create_user_pool(logical_id)
+            if not self._reuse(logical_id):
+                self._create_user_pool(logical_id)
         for logical_id in self.template.of_type("AWS::Cognito::UserPoolClient"):
-            self._create_user_pool_client(logical_id)
+            if not self._reuse(logical_id):
+                self._create_user_pool_client(logical_id)
         for logical_id in self.template.of_type("AWS::Cognito::UserPoolGroup"):
-            self._create_user_pool_group(logical_id)
+            if not self._reuse(logical_id):
+                self._create_user_pool_group(logical_id)
         return self.resources
 
     def _name_everything(self) -> None:

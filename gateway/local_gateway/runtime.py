@@ -36,8 +36,10 @@ def running_gateway(
     samconfig: Path | None = None,
     watch: bool = True,
     state_dir: Path | None = None,
+    debug: tuple[str, int] | None = None,
 ) -> Iterator[RunningGateway]:
-    """The gateway serving on host:port (0 picks a free port) until the block ends."""
+    """The gateway serving on host:port (0 picks a free port) until the block ends.
+    `debug`: (function logical id, port) to run that function's worker under debugpy."""
     server = bind(host, port)
     try:
         bound_port = server.server_address[1]
@@ -48,6 +50,7 @@ def running_gateway(
             parameter_overrides=parameter_overrides,
             samconfig_path=samconfig,
             state_dir=state_dir,
+            debug=debug,
         )
         gateway.start(watch=watch)
         try:

@@ -71,11 +71,17 @@ def load_settings(samconfig: Path, environment: str, gateway_url: str) -> LocalS
     if not samconfig.exists():
         return settings
     with samconfig.open("rb") as stream:
-        document = tomllib.load(stream)
+        try:
+            document = tomllib.load(stream)
+        except tomllib.TOMLDecodeError as error:
+            raise TemplateError(samconfig.name, f"TOML syntax error: {error}") from None
     env = document.get(environment)
     if env is None:
         if environment != "default":
-            raise TemplateError(str(samconfig), f"no environment [{environment}]")
+            known = ", ".join(k for k, v in document.items() if isinstance(v, dict)) or "none"
+            raise TemplateError(
+                samconfig.name, f"no environment [{environment}] (environments: {known})"
+            )
         return settings
 
     def section(command: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 import yaml  # type: ignore[import-untyped]
+from samtranslator.metrics.metrics import Metrics
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
@@ -27,7 +29,12 @@ LOCAL_CODE_BUCKET = "local-gateway-code"  # stands in for local folders during t
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
-class _CloudFormationLoader(yaml.SafeLoader):  # type: ignore[misc]
+# libyaml's parser when PyYAML has it (its wheels do): a few times faster on a big template,
+# which is most of what a reload under `make dev` costs.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CloudFormationLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """YAML with CloudFormation's short forms (`!Ref`, `!Sub`, `!GetAtt` ...)."""
 
 
@@ -53,10 +60,19 @@ _CloudFormationLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_template_text(text: str) -> dict[str, Any]:
-    document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+def parse_template_text(text: str, source: str = "template") -> dict[str, Any]:
+    """The YAML (or JSON) document; a syntax error names `source`, line and column, in one line."""
+    try:
+        document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = " ".join(filter(None, (error.context, error.problem)))
+        raise TemplateError(place, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as error:
+        raise TemplateError(source, f"YAML error: {' '.join(str(error).split())}") from None
     if not isinstance(document, dict):
-        raise TemplateError("template", "is not a mapping")
+        raise TemplateError(source, "is not a mapping")
     return document
 
 
@@ -148,16 +164,33 @@ def _swap_local_folders(template: dict[str, Any], root: Path) -> dict[str, Path]
             uri = properties.get("DefinitionUri")
             if isinstance(uri, str) and not uri.startswith("s3://"):
                 text = (root / uri).read_text()
-                properties["DefinitionBody"] = parse_template_text(text)
+                properties["DefinitionBody"] = parse_template_text(text, uri)
                 del properties["DefinitionUri"]
     return folders
+
+
+class _UnconfiguredFeatures(logging.Filter):
+    """The transform asks the SAM service's own dial-up config whether a feature is on; outside
+    the service there is none, every feature is off (as under sam-cli), and it warns so on each
+    transform. That warning says nothing about the template: it is dropped, nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not available in Feature Toggle Config" not in record.getMessage()
+
+
+logging.getLogger("samtranslator.feature_toggle.feature_toggle").addFilter(_UnconfiguredFeatures())
 
 
 def _transform(
     template: dict[str, Any], parameters: dict[str, Any], region: str, path: Path
 ) -> dict[str, Any]:
     parser = Parser()
-    translator = Translator(None, parser, boto_session=boto3.Session(region_name=region))
+    # The transform records its metrics here; publishing them (to nowhere) once it is done
+    # keeps it from warning "There are unpublished metrics" when it is collected.
+    metrics = Metrics()
+    translator = Translator(
+        None, parser, boto_session=boto3.Session(region_name=region), metrics=metrics
+    )
     try:
         transformed: dict[str, Any] = translator.translate(
             template, parameter_values=parameters, get_managed_policy_map=dict
@@ -165,7 +198,17 @@ def _transform(
     except InvalidDocumentException as error:
         causes = "; ".join(str(cause) for cause in error.causes)
         raise TemplateError(str(path), f"the SAM transform failed: {causes}") from None
+    finally:
+        metrics.publish()
     return transformed
+
+
+def _shown(path: Path) -> str:
+    """The path as the user typed it, relative to the working folder where it can be."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def load_template(
@@ -178,7 +221,7 @@ def load_template(
     """Reads, transforms and prepares `path` with parameter `overrides` applied."""
     if not path.exists():
         raise TemplateError(str(path), "no such template")
-    document = parse_template_text(path.read_text())
+    document = parse_template_text(path.read_text(), _shown(path))
     declared = document.get("Parameters") or {}
     parameters = _parameter_values(declared, overrides, "parameter overrides")
     source = copy.deepcopy(document)

@@ -33,11 +33,17 @@ def plan_display_name(plan: UsagePlan, stack_name: str) -> str:
     return plan.name.removeprefix(f"{stack_name}-") or plan.name
 
 
-def load_usage_plans(template: LoadedTemplate) -> UsagePlans:
+def load_usage_plans(template: LoadedTemplate, known: UsagePlans | None = None) -> UsagePlans:
+    """`known`: the plans of an earlier load, whose generated key values are kept."""
+    known_values = {key.id: key.value for key in known.keys} if known else {}
+
+    def generated(key_id: str) -> str:
+        return known_values.get(key_id) or _new_key_value()
+
     keys: dict[str, ApiKey] = {}
     for logical_id in template.of_type("AWS::ApiGateway::ApiKey"):
         key_id = template.context.resource_refs[logical_id]
-        value = template.resolved_property(logical_id, "Value") or _new_key_value()
+        value = template.resolved_property(logical_id, "Value") or generated(key_id)
         enabled = str(template.resolved_property(logical_id, "Enabled", True)).lower() == "true"
         name = template.resolved_property(logical_id, "Name") or logical_id
         keys[key_id] = ApiKey(id=key_id, value=str(value), enabled=enabled, name=str(name))
@@ -56,9 +62,9 @@ def load_usage_plans(template: LoadedTemplate) -> UsagePlans:
         )
         key_ids = [k for k in plan_keys.get(plan_id, []) if k in keys]
         if not key_ids:
-            generated = ApiKey(id=f"{plan_id}-local-key", value=_new_key_value(), name=logical_id)
-            keys[generated.id] = generated
-            key_ids = [generated.id]
+            key_id = f"{plan_id}-local-key"
+            keys[key_id] = ApiKey(id=key_id, value=generated(key_id), name=logical_id)
+            key_ids = [key_id]
         plan = UsagePlan.from_properties(plan_id, properties, key_ids)
         plans.append(plan)
         usable = [keys[k] for k in key_ids if keys[k].enabled]

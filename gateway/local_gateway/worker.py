@@ -20,6 +20,7 @@ from typing import Any
 from local_gateway.framing import encode, read_frame, write_frame
 
 END_MARKER = "END RequestId: "
+DEBUG_HOST = "127.0.0.1"
 
 
 class LambdaContext:
@@ -60,19 +61,36 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--handler", required=True)
     parser.add_argument("--path", action="append", default=[])
+    parser.add_argument("--debug-port", type=int, help="listen for a debugger there, and wait")
     arguments = parser.parse_args()
+    run(arguments.handler, arguments.path, arguments.debug_port)
 
+
+def _wait_for_debugger(answers: int, port: int) -> None:
+    """debugpy listens on 127.0.0.1:port; the gateway hears it does, then init waits for a
+    debugger to attach, so a breakpoint in module code is hit too."""
+    import debugpy
+
+    debugpy.listen((DEBUG_HOST, port))
+    write_frame(answers, {"debugger_listening": port})
+    debugpy.wait_for_client()
+
+
+def run(handler_name: str, paths: list[str], debug_port: int | None = None) -> None:
+    """Imports the handler (init), then answers invocations until stdin closes."""
     # Keep the pipe the gateway reads answers from; send everything the function prints to stderr.
     answers = os.dup(1)
     os.dup2(2, 1)
+    if debug_port is not None:
+        _wait_for_debugger(answers, debug_port)
     requests = 0
     gateway_path = os.environ.pop("LOCAL_GATEWAY_PATH", "")
-    sys.path[:] = [*arguments.path, *(p for p in sys.path if p not in ("", gateway_path))]
+    sys.path[:] = [*paths, *(p for p in sys.path if p not in ("", gateway_path))]
 
     handler: Callable[[Any, Any], Any] | None = None
     init_error: dict[str, Any] | None = None
     try:
-        handler = _load_handler(arguments.handler)
+        handler = _load_handler(handler_name)
     except Exception as error:  # the init error is reported on each invocation, as Lambda does
         traceback.print_exc()
         init_error = _error(error)

@@ -16,6 +16,7 @@ docs/ (continuation lines joined, comments dropped). Each one must be one of:
   the variables the docs use (API_URL, ID_TOKEN, ADMIN_TOKEN, API_KEY, DEVICES_KEY,
   ISSUER_TOKEN); `-f` makes an error answer fail the command.
 - `cd DIR`: the folder exists.
+- `export NAME=VALUE`: a plain value, or `$(COMMAND)` whose command is checked by these rules.
 - `pytest ...` (or `.venv/bin/pytest ...`): it collects at least one test with those paths and
   options, and every marker its `-m` expression names is registered.
 
@@ -166,9 +167,22 @@ def check_aws(words: list[str]) -> None:
             assert option[2:].replace("-", "") in members, f"aws {service} {operation}: {option}"
 
 
+EXPORT = re.compile(r"export [A-Z_][A-Z0-9_]*=(?:\$\((?P<command>.*)\)|[^\s$`;&|]+)")
+
+
 @pytest.mark.parametrize("command", OFFLINE_COMMANDS)
 def test_documented_command_is_checked_offline(command):
+    check_command(command)
+
+
+def check_command(command: str) -> None:
     # Given one command a reader will paste from the docs
+    if command.startswith("export "):
+        exported = EXPORT.fullmatch(re.sub(r"\s+#[^)]*$", "", command))
+        assert exported, f"export of one variable, a plain value or $(command): {command}"
+        if exported.group("command"):
+            check_command(exported.group("command"))
+        return
     program, *words = shlex.split(command, comments=True)
     while ENVIRONMENT_ASSIGNMENT.match(program):
         program, *words = words

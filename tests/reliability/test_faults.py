@@ -86,9 +86,11 @@ def create_user(api, email: str, key: str | None = None) -> requests.Response:
 def worker_pids(local, logical_id: str) -> set[int]:
     """Process ids of the function's live workers in this gateway.
 
-    They are this process's children in the function's code folder that talk to this
-    gateway's moto (other suites' gateways may still run workers of the same function).
+    They are children of this process or of its gateway's fork servers, in the function's code
+    folder, that talk to this gateway's moto (other suites' gateways may still run workers of
+    the same function).
     """
+    parents = {os.getpid(), *local.gateway.fork_servers.pids()}
     code_dir = Path(local.gateway.functions[logical_id].code_dir).resolve()
     endpoint = f"AWS_ENDPOINT_URL={local.session.aws_endpoint_url}".encode()
     pids = set()
@@ -102,7 +104,7 @@ def worker_pids(local, logical_id: str) -> set[int]:
             environment = (entry / "environ").read_bytes().split(b"\0")
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-        ours = int(parent) == os.getpid() and cwd == code_dir and endpoint in environment
+        ours = int(parent) in parents and cwd == code_dir and endpoint in environment
         if ours and state != "Z":
             pids.add(int(entry.name))
     return pids

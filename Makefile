@@ -83,8 +83,8 @@ newman: postman ## Run the Postman collection with Newman against the running ma
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename)
-	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename" $(PYTEST_ARGS)
+test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint, Spectral and Redocly on the contract
 	ruff check $(PY_SOURCES)

@@ -180,7 +180,7 @@ class Domain:
 
 # They count the plans and keys of products and telemetry together.
 USAGE_PLAN_TESTS = (
-    "test_demo_api_keys_exist_outside_prod_only",
+    "test_every_usage_plan_has_one_demo_api_key_outside_prod_only",
     "test_usage_plans_match_the_contracts_numbers",
 )
 

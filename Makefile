@@ -19,9 +19,9 @@ REGION ?= us-east-1
 PYTEST_ARGS ?=
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py scripts/postman.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -31,6 +31,12 @@ $(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
+
+# The contract's linters and Postman's tools, pinned in package-lock.json (Node.js >= 20.19).
+NODE_BIN := node_modules/.bin
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 LOCK := uv pip compile --quiet --custom-compile-command "make lock"
 lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, checkov, the layer's), then sync
@@ -70,13 +76,25 @@ test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is ke
 openapi: $(VENV)/.installed ## Export the API's contract for clients to docs/openapi.json (a test checks it is current)
 	python -m local_gateway openapi --template template.yaml --config-env default -o docs/openapi.json
 
+POSTMAN := .local/postman
+postman: $(VENV)/.installed node_modules/.installed ## Postman collection + environment (credentials of the running make dev) in .local/postman/
+	mkdir -p $(POSTMAN)
+	$(NODE_BIN)/openapi2postmanv2 -s docs/openapi.json -o $(POSTMAN)/converted.json -p \
+	  -O folderStrategy=Tags,parametersResolution=Example > /dev/null
+	python scripts/postman.py --converted $(POSTMAN)/converted.json --out $(POSTMAN)
+
+newman: postman ## Run the Postman collection with Newman against the running make dev
+	@test -f .local/session.json || { echo "No .local/session.json: start make dev first." >&2; exit 1; }
+	$(NODE_BIN)/newman run $(POSTMAN)/collection.postman_collection.json \
+	  -e $(POSTMAN)/local.postman_environment.json --color off
+
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename)
-	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename" $(PYTEST_ARGS)
+test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint
+lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint, Spectral and Redocly on the contract
 	ruff check $(PY_SOURCES)
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
@@ -84,6 +102,8 @@ lint: $(VENV)/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam valida
 	sam validate --lint --region $(REGION) > /dev/null
 	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
 	actionlint
+	$(NODE_BIN)/spectral lint --fail-severity=warn docs/openapi.json
+	$(NODE_BIN)/redocly lint docs/openapi.json
 
 fmt: $(VENV)/.installed ## Format and autofix the Python code
 	ruff check --fix $(PY_SOURCES)

@@ -180,7 +180,7 @@ class Domain:
 
 # They count the plans and keys of products and telemetry together.
 USAGE_PLAN_TESTS = (
-    "test_demo_api_keys_exist_outside_prod_only",
+    "test_every_usage_plan_has_one_demo_api_key_outside_prod_only",
     "test_usage_plans_match_the_contracts_numbers",
 )
 
@@ -582,6 +582,18 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
     for model, (key, _) in entries(child(api, "Models")).items():
         if model in models:
             cuts.cut_entry(key)
+    # The contract's examples of those models and routes ("GET /v1/files/{name} 200"), and the
+    # dropped domains' tags.
+    examples = entries(child(resources["RestApi"][1], "Metadata", "Examples"))
+    for name, (key, _) in examples.items():
+        if name in models or name.partition(" ")[2].startswith(routes):
+            cuts.cut_entry(key)
+    tags = child(api, "DefinitionBody", "tags")
+    if isinstance(tags, yaml.SequenceNode):
+        for item in tags.value:
+            tag = child(item, "name")
+            if isinstance(tag, yaml.ScalarNode) and tag.value in dropped:
+                cuts.cut_item(item)
     settings = child(api, "MethodSettings")
     if isinstance(settings, yaml.SequenceNode):
         for item in settings.value:

@@ -7,7 +7,10 @@ CORS preflight methods (browsers send those, clients do not); names the models a
 `title` (SAM lower-cases them) in the OpenAPI 3.0 schema dialect; describes each authorizer as
 the header a client sends; and lists on each operation the errors API Gateway itself can
 answer it with (401/403 of a guard, 400 of a validator, 413, 415, 429, 5xx), every error
-response carrying the error schema.
+response carrying the error schema; and shows an example of every body (openapi_examples).
+What OpenAPI 3.0 cannot say of a draft-4 model is said in its terms: a one-pattern
+`patternProperties` map becomes `additionalProperties` with the key pattern in the description,
+and a bounded integer gets the int32/int64 `format` its bounds fit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 from typing import Any
 
 from local_gateway.errors import TemplateError
+from local_gateway.openapi_examples import add_examples
 from local_gateway.template import LoadedTemplate
 
 EXTENSION_PREFIX = "x-amazon-apigateway-"
@@ -29,6 +33,7 @@ DEPLOYED_SERVER = "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}"
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
 DEFAULT_STATUSES = {
     "ACCESS_DENIED": 403,
+    "API_CONFIGURATION_ERROR": 500,
     "AUTHORIZER_FAILURE": 500,
     "BAD_REQUEST_BODY": 400,
     "BAD_REQUEST_PARAMETERS": 400,
@@ -45,6 +50,7 @@ DEFAULT_STATUSES = {
 # Why API Gateway would answer with each type, for the response's description.
 _REASONS = {
     "ACCESS_DENIED": "The authorizer denied the call.",
+    "API_CONFIGURATION_ERROR": "The API's configuration failed (e.g. a mapping template).",
     "AUTHORIZER_FAILURE": "The authorizer failed.",
     "BAD_REQUEST_BODY": "The body does not match the request model.",
     "BAD_REQUEST_PARAMETERS": "A required parameter is missing.",
@@ -95,7 +101,11 @@ def _client_security_scheme(name: str, scheme: dict[str, Any]) -> dict[str, Any]
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": f"A token the {name} authorizer verifies: `{header}: Bearer <JWT>`.",
+            # The project's one verifier (authorizers/jwt_authorizer) follows RFC 8725.
+            "description": (
+                f"A JWT access token the {name} authorizer verifies as RFC8725 recommends "
+                f"(allow-listed algorithms, issuer, audience, times): `{header}: Bearer <JWT>`."
+            ),
         }
     return {
         "type": "apiKey",
@@ -112,6 +122,12 @@ def _schema_dialect(schema: Any) -> Any:
     if not isinstance(schema, dict):
         return schema
     converted = {key: _schema_dialect(item) for key, item in schema.items() if key != "$schema"}
+    if "patternProperties" in converted:
+        _map_of_patterned_keys(converted)
+    if converted.get("type") == "integer" and "format" not in converted:
+        low, high = converted.get("minimum"), converted.get("maximum")
+        if isinstance(low, int) and isinstance(high, int):
+            converted["format"] = "int32" if low >= -(2**31) and high < 2**31 else "int64"
     kind = converted.get("type")
     if isinstance(kind, list):
         others = [k for k in kind if k != "null"]
@@ -121,6 +137,19 @@ def _schema_dialect(schema: Any) -> Any:
         if "null" in kind:
             converted["nullable"] = True
     return converted
+
+
+def _map_of_patterned_keys(schema: dict[str, Any]) -> None:
+    """`patternProperties: {P: S}` (no other keys allowed) -> `additionalProperties: S`."""
+    patterns = schema.pop("patternProperties")
+    if len(patterns) != 1 or schema.get("additionalProperties", False) is not False:
+        raise TemplateError(
+            "components.schemas", "only one patternProperties pattern has an OpenAPI 3.0 spelling"
+        )
+    [(pattern, value)] = patterns.items()
+    schema["additionalProperties"] = value
+    described = f"{schema.get('description', '')} Keys match `{pattern}`."
+    schema["description"] = described.strip()
 
 
 def _rename_references(value: Any, names: dict[str, str]) -> Any:
@@ -155,7 +184,7 @@ def _gateway_errors(
     statuses: dict[str, int],
 ) -> list[str]:
     """The gateway response types API Gateway may answer this operation with."""
-    types = ["THROTTLED", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT"]
+    types = ["THROTTLED", "API_CONFIGURATION_ERROR", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT"]
     for requirement in operation.get("security") or []:
         for scheme_name in requirement:
             scheme = schemes.get(scheme_name) or {}
@@ -213,6 +242,8 @@ def _client_operation(
         if status[:1] in ("4", "5") and "content" not in response:
             response.update(_error_content(error_schema))
     client = _strip_extensions(operation)
+    if "parameters" in client:
+        client["parameters"] = _schema_dialect(client["parameters"])
     client["responses"] = dict(sorted(_strip_extensions(responses).items()))
     return dict(client)
 
@@ -260,8 +291,10 @@ def openapi_document(
         for key, value in item.items():
             if key in HTTP_METHODS:
                 client_item[key] = _client_operation(value, key, schemes, statuses, error_schema)
+                if not definition.get("security"):  # no credentials is said, not left out
+                    client_item[key].setdefault("security", [])
             elif key == "parameters":
-                client_item[key] = value
+                client_item[key] = _schema_dialect(value)
         if any(key in HTTP_METHODS for key in client_item):
             paths[path] = client_item
     document: dict[str, Any] = {
@@ -271,13 +304,14 @@ def openapi_document(
             {
                 "url": DEPLOYED_SERVER,
                 "description": "A deployed stage.",
+                "x-internal": False,
                 "variables": {
                     "apiId": {"default": "api-id", "description": "The REST API's id."},
                     "region": {"default": template.context.region},
                     "stage": {"default": "dev", "description": "The stage: the environment."},
                 },
             },
-            {"url": local_url, "description": "The local gateway (make dev)."},
+            {"url": local_url, "description": "The local gateway (make dev).", "x-internal": True},
         ],
         "paths": paths,
         "components": {
@@ -289,7 +323,15 @@ def openapi_document(
     }
     if definition.get("security"):
         document["security"] = definition["security"]
+    operations = [op for item in paths.values() for key, op in item.items() if key in HTTP_METHODS]
+    declared = {tag["name"]: tag for tag in definition.get("tags") or []}
+    used = sorted({tag for operation in operations for tag in operation.get("tags", [])})
+    tags = [*declared.values(), *({"name": tag} for tag in used if tag not in declared)]
+    if tags:
+        document["tags"] = tags
     document = _rename_references(_strip_extensions(document), names)
+    metadata = template.resources[logical_id].get("Metadata") or {}
+    add_examples(document["paths"], metadata.get("Examples") or {})
     resolved: dict[str, Any] = template.resolve(document, f"Resources.{logical_id}.Properties.Body")
     return resolved
 

@@ -8,6 +8,7 @@ import pytest
 from local_gateway.errors import TemplateError
 from local_gateway.intrinsics import ResolutionContext
 from local_gateway.openapi import openapi_document, render
+from local_gateway.openapi_examples import missing_examples
 from local_gateway.template import LoadedTemplate
 
 ERROR_MODEL = {
@@ -17,7 +18,7 @@ ERROR_MODEL = {
 }
 
 
-def template_with(body: dict[str, Any]) -> LoadedTemplate:
+def template_with(body: dict[str, Any], metadata: dict[str, Any] | None = None) -> LoadedTemplate:
     context = ResolutionContext(
         region="eu-west-1",
         account_id="123456789012",
@@ -26,7 +27,11 @@ def template_with(body: dict[str, Any]) -> LoadedTemplate:
         mappings={},
         conditions={},
     )
-    resources = {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}}
+    resources: dict[str, dict[str, Any]] = {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}
+    }
+    if metadata is not None:
+        resources["Api"]["Metadata"] = metadata
     return LoadedTemplate(Path("template.yaml"), resources, {}, context, {})
 
 
@@ -153,3 +158,106 @@ def test_the_rendering_is_stable():
     # Then the text is the same, sorted, ending in a newline
     assert first == second
     assert first.endswith("}\n")
+
+
+def test_examples_come_from_the_api_metadata_by_model_title_and_errors_get_the_envelope():
+    # Given an example for the NewThing model in the API resource's Metadata
+    metadata = {"Examples": {"NewThing": {"note": "hello"}}}
+    # When the definition is exported
+    operation = openapi_document(template_with(definition(), metadata))["paths"]["/v1/things"]
+    responses = operation["post"]["responses"]
+    # Then the request body shows it, and each error shows an envelope with its status's code
+    assert operation["post"]["requestBody"]["content"]["application/json"]["example"] == {
+        "note": "hello"
+    }
+    error = responses["413"]["content"]["application/json"]["example"]["error"]
+    assert (error["code"], error["message"]) == (
+        "PAYLOAD_TOO_LARGE",
+        "The body is over the 10 MB limit.",
+    )
+    assert responses["502"]["content"]["application/json"]["example"]["error"]["code"] == (
+        "BAD_GATEWAY"
+    )
+
+
+def test_a_body_without_a_model_takes_its_example_by_method_path_and_status():
+    # Given a binary answer with an inline schema, and its example keyed by operation and status
+    body = definition()
+    body["paths"]["/v1/things"]["get"] = {
+        "responses": {
+            "200": {
+                "description": "The bytes.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+    metadata = {"Examples": {"GET /v1/things 200": "bytes"}}
+    # When it is exported
+    document = openapi_document(template_with(body, metadata))
+    # Then the answer shows it, and the unguarded operation says it needs no credentials
+    get = document["paths"]["/v1/things"]["get"]
+    assert get["responses"]["200"]["content"]["*/*"]["example"] == "bytes"
+    assert get["security"] == []
+
+
+def test_a_body_without_an_example_is_left_without_one():
+    # When a definition without Metadata is exported (fixtures, forks' first drafts)
+    document = openapi_document(template_with(definition()))
+    # Then no example is invented for the request body; the contract test names it as missing
+    media = document["paths"]["/v1/things"]["post"]["requestBody"]["content"]["application/json"]
+    assert "example" not in media
+    assert "POST /v1/things request application/json" in missing_examples(document)
+
+
+def test_pattern_properties_become_a_map_with_the_key_pattern_described():
+    # Given a draft-4 map of patterned keys to numbers (OpenAPI 3.0 has no patternProperties)
+    body = definition()
+    body["components"]["schemas"]["newthing"]["properties"]["metrics"] = {
+        "type": "object",
+        "maxProperties": 5,
+        "patternProperties": {"^[a-z]{1,8}$": {"type": "number"}},
+        "additionalProperties": False,
+    }
+    # When it is exported
+    schemas = openapi_document(template_with(body))["components"]["schemas"]
+    metrics = schemas["NewThing"]["properties"]["metrics"]
+    # Then it is a map of numbers whose description names the key pattern
+    assert "patternProperties" not in metrics
+    assert metrics["additionalProperties"] == {"type": "number"}
+    assert metrics["description"] == "Keys match `^[a-z]{1,8}$`."
+
+
+def test_two_key_patterns_have_no_openapi_3_spelling():
+    # Given a map with two key patterns
+    body = definition()
+    body["components"]["schemas"]["newthing"]["patternProperties"] = {
+        "^a": {"type": "number"},
+        "^b": {"type": "string"},
+    }
+    # When it is exported, then the template is named as the problem
+    with pytest.raises(TemplateError, match="patternProperties"):
+        openapi_document(template_with(body))
+
+
+@pytest.mark.parametrize(
+    ("maximum", "expected"), [(100, "int32"), (2**31 - 1, "int32"), (2**31, "int64"), (None, None)]
+)
+def test_a_bounded_integer_gets_the_format_its_bounds_fit(maximum, expected):
+    # Given an integer with a minimum and, maybe, a maximum
+    body = definition()
+    count: dict[str, Any] = {"type": "integer", "minimum": 0}
+    if maximum is not None:
+        count["maximum"] = maximum
+    body["components"]["schemas"]["newthing"]["properties"]["count"] = count
+    # When it is exported
+    schemas = openapi_document(template_with(body))["components"]["schemas"]
+    # Then its format is the narrowest that holds both bounds (none when unbounded)
+    assert schemas["NewThing"]["properties"]["count"].get("format") == expected
+
+
+def test_servers_say_who_they_are_for_and_bearer_tokens_name_rfc_8725():
+    # When the definition is exported
+    document = openapi_document(template_with(definition()))
+    # Then the deployed stage is for clients, the local gateway is internal
+    assert [server["x-internal"] for server in document["servers"]] == [False, True]
+    assert "RFC8725" in document["components"]["securitySchemes"]["Jwt"]["description"]

@@ -9,13 +9,16 @@ accept the contract with `cp docs/openapi.json docs/openapi.previous.json`.
 """
 
 import copy
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_schema_validator import OAS30Validator
 
 from local_gateway.openapi import openapi_document, render
+from local_gateway.openapi_examples import missing_examples
 from local_gateway.samconfig import load_settings
 from local_gateway.template import load_template
 from tests.contract.compatibility import breaking_changes, new_version_prefixes
@@ -83,12 +86,57 @@ def test_every_operation_documents_a_success_body_and_enveloped_errors():
     assert not missing, "\n".join(missing)
 
 
+def test_every_body_of_the_contract_shows_an_example():
+    # Given the committed contract
+    # When its request and response bodies are read
+    missing = missing_examples(committed())
+    # Then each has an example (clients, Postman and Newman send and expect them)
+    assert not missing, (
+        "bodies without an example: add one to template.yaml under RestApi's Metadata.Examples "
+        "(by model title, or by '<METHOD> <path> <status>' for a body without a model), then "
+        "`make openapi`:\n  " + "\n  ".join(missing)
+    )
+
+
+def test_every_example_is_valid_against_its_schema():
+    # Given the committed contract
+    document = committed()
+    invalid = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            bodies = [("request", operation.get("requestBody") or {})]
+            bodies += list(operation["responses"].items())
+            for status, body in bodies:
+                for media_type, media in (body.get("content") or {}).items():
+                    if "example" not in media:
+                        continue
+                    # When the example is checked against the body's schema (OpenAPI 3.0 rules)
+                    # (the components beside the schema, so its `#/components/...` resolve)
+                    schema = {**media["schema"], "components": document["components"]}
+                    validator = OAS30Validator(schema)
+                    for error in validator.iter_errors(media["example"]):
+                        invalid.append(f"{method.upper()} {path} {status} {media_type}: {error}")
+    # Then none breaks it
+    assert not invalid, "\n".join(invalid)
+
+
 def test_the_contract_carries_no_api_gateway_extension():
     # Given the committed contract
     text = CONTRACT.read_text()
     # Then nothing of the deployment (integrations, validators, authorizer ARNs) is in it
     assert "x-amazon-apigateway" not in text
     assert "arn:" not in text
+
+
+def unused_path(document: dict[str, Any]) -> str:
+    """A route the contract does not have (so a fork adding any real route keeps this test)."""
+    return next(
+        path
+        for path in (f"/v1/imaginary-route-{n}" for n in itertools.count())
+        if path not in document["paths"]
+    )
 
 
 def _with(document: dict[str, Any], change: Any) -> dict[str, Any]:
@@ -147,7 +195,7 @@ def test_an_added_optional_field_and_route_are_not_breaking():
     def grow(d: dict[str, Any]) -> None:
         d["components"]["schemas"]["UpdateUser"]["properties"]["bio"] = {"type": "string"}
         d["components"]["schemas"]["User"]["properties"]["bio"] = {"type": "string"}
-        d["paths"]["/v1/users/{id}/avatar"] = {"get": {"responses": {}}}
+        d["paths"][unused_path(d)] = {"get": {"responses": {}}}
 
     # Then nothing is reported
     assert breaking_changes(old, _with(old, grow)) == []

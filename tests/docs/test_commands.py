@@ -21,6 +21,8 @@ docs/ (continuation lines joined, comments dropped). Each one must be one of:
   options, and every marker its `-m` expression names is registered.
 
 Leading `NAME=value` environment assignments are allowed before any of these and not checked.
+A how-to guide's "Check it" block (```shell) is not read here: tests/guides/test_guides.py runs
+it for real, on a copy of the repository with the guide's snippets applied.
 
 A command that is none of these fails the test: add a rule here, or write it another way.
 """

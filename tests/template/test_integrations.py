@@ -59,12 +59,18 @@ def test_every_service_integration_uses_its_familys_role(template):
         and operation.get("x-amazon-apigateway-integration", {}).get("type") == "aws"
     }
 
-    assert roles == {
+    # The sample's integrations, each with its family's role...
+    assert {
         "/v1/products": "ProductsIntegrationRole",
         "/v1/products/{id}": "ProductsIntegrationRole",
         "/v1/telemetry": "TelemetryIntegrationRole",
         "/v1/files/{name}": "FilesIntegrationRole",
-    }
+    }.items() <= roles.items()
+    # ...and any route added under a family (add-a-direct-integration.md) uses that family's
+    # role: /v1/<family>/... -> <Family>IntegrationRole.
+    for path, role in roles.items():
+        family = path.split("/")[2]
+        assert role == f"{family.capitalize()}IntegrationRole", path
 
 
 @pytest.mark.parametrize(("path", "method"), KEY_ROUTES)
@@ -212,12 +218,17 @@ def test_usage_plans_match_the_contracts_numbers(raw_template):
     assert set(stage["Throttle"]) == {"/v1/telemetry/POST"}
 
 
-def test_demo_api_keys_exist_outside_prod_only(template):
+def test_every_usage_plan_has_one_demo_api_key_outside_prod_only(template):
     # CloudFormation evaluates the condition; SAM leaves it on the resources.
+    plans = resources_of_type(template, "AWS::ApiGateway::UsagePlan")
     keys = resources_of_type(template, "AWS::ApiGateway::ApiKey")
     plan_keys = resources_of_type(template, "AWS::ApiGateway::UsagePlanKey")
 
-    assert len(keys) == len(plan_keys) == 3
+    # One key per plan, whatever the plans are (a fork adds its own: add-a-usage-plan.md).
+    assert sorted(k["Properties"]["UsagePlanId"]["Ref"] for k in plan_keys.values()) == sorted(
+        plans
+    )
+    assert sorted(k["Properties"]["KeyId"]["Ref"] for k in plan_keys.values()) == sorted(keys)
     assert {r["Condition"] for r in [*keys.values(), *plan_keys.values()]} == {"IsNotProd"}
     # API Gateway generates the values: no key is written in the template.
     assert all("Value" not in key["Properties"] for key in keys.values())

@@ -1,0 +1,199 @@
+"""Each how-to guide, followed literally: its snippets applied to a copy of the repository, then
+its checks run there, so a guide cannot drift from what the tests and linters enforce.
+
+A guide says where each snippet goes on the line before its fenced block, in words a reader
+follows and this test parses:
+- **`path`** (new file):                   the block is the whole file;
+- **`path`**, at the end of `A.B.C`:       the block ends the YAML mapping A.B.C (written at
+  its indentation: nothing is re-indented);
+- **`path`**, after the line `text`:       the block follows the first line reading `text`;
+- **`path`**, at the end:                  the block is appended.
+Its checks are the ```shell block after the line **Check it:**, run one command a line (no
+shell: comments dropped, no pipes) in the copy, with this venv and node_modules linked in (as after
+`make setup` and `npm ci`) and the copy's own packages first on the import path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.rename.test_rename import copy_of_repository
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDES = ROOT / "docs" / "how-to"
+NEW_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(new file\):$")
+END_OF = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end of `(?P<keys>[^`]+)`:$")
+AFTER = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, after the line `(?P<line>.+)`:$")
+APPEND = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end:$")
+CHECK = "**Check it:**"
+FENCE = re.compile(r"^```(\w*)")
+
+pytestmark = pytest.mark.guides
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # new, end_of, after, append, check
+    file: str
+    where: str
+    text: str
+
+
+def fenced_block(lines: list[str], start: int) -> tuple[str, int]:
+    """The fenced block opening at lines[start]: its text and the index after its closing fence."""
+    if not FENCE.match(lines[start]):
+        raise AssertionError(f"line {start + 1}: a snippet's fence must follow its directive")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("```"))
+    text = "\n".join(lines[start + 1 : end])
+    return (text + "\n" if text else ""), end + 1
+
+
+def steps_of(guide: Path) -> list[Step]:
+    lines = guide.read_text().splitlines()
+    steps: list[Step] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        for kind, pattern in (("new", NEW_FILE), ("end_of", END_OF), ("after", AFTER)):
+            match = pattern.match(line)
+            if match:
+                where = match.groupdict().get("keys") or match.groupdict().get("line") or ""
+                text, index = fenced_block(lines, index + 1)
+                steps.append(Step(kind, match["file"], where, text))
+                break
+        else:
+            match = APPEND.match(line)
+            if match or line == CHECK:
+                text, index = fenced_block(lines, index + 1)
+                kind = "append" if match else "check"
+                steps.append(Step(kind, match["file"] if match else "", "", text))
+            else:
+                index += 1
+    return steps
+
+
+def is_content(line: str) -> bool:
+    return bool(line.strip()) and not line.lstrip().startswith("#")
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def end_of_mapping(lines: list[str], keys: str) -> int:
+    """The index after the last content line of the YAML mapping at the dotted key path."""
+    start, end, parent = 0, len(lines), -1
+    for key in keys.split("."):
+        pattern = re.compile(rf"^( *){re.escape(key)}:(\s|$)")
+        found = next(
+            (
+                i
+                for i in range(start, end)
+                if (m := pattern.match(lines[i])) and len(m.group(1)) > parent
+            ),
+            None,
+        )
+        if found is None:
+            raise AssertionError(f"no `{keys}` in the file (stopped at `{key}`)")
+        parent = indent_of(lines[found])
+        start = found + 1
+        end = next(
+            (
+                i
+                for i in range(start, end)
+                if is_content(lines[i]) and indent_of(lines[i]) <= parent
+            ),
+            end,
+        )
+    last = max((i for i in range(start - 1, end) if is_content(lines[i])), default=start - 1)
+    return last + 1
+
+
+def apply(copy: Path, step: Step) -> None:
+    target = copy / step.file
+    if step.kind == "new":
+        assert not target.exists(), f"{step.file} exists already: the guide would overwrite it"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(step.text)
+        return
+    lines = target.read_text().split("\n")
+    block = step.text.rstrip("\n").split("\n")
+    if step.kind == "append":
+        at = len(lines) - 1 if lines[-1] == "" else len(lines)
+    elif step.kind == "after":
+        wanted = step.where.strip()
+        matches = [i for i, line in enumerate(lines) if line.strip() == wanted]
+        assert matches, f"{step.file} has no line `{wanted}`"
+        at = matches[0] + 1
+    else:
+        at = end_of_mapping(lines, step.where)
+    target.write_text("\n".join([*lines[:at], *block, *lines[at:]]))
+
+
+def link_tools(copy: Path) -> None:
+    """This venv and node_modules in the copy, entry by entry, with make's `.installed` stamps
+    of their own: make in the copy never reinstalls (it would rewrite the venv to point at the
+    copy, or `npm ci` over this node_modules)."""
+    for tools in (".venv", "node_modules"):
+        (copy / tools).mkdir()
+        for entry in (ROOT / tools).iterdir():
+            if entry.name != ".installed":
+                (copy / tools / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+        (copy / tools / ".installed").touch()
+
+
+def guides_with_steps() -> list[Path]:
+    return [guide for guide in sorted(GUIDES.glob("*.md")) if steps_of(guide)]
+
+
+@pytest.mark.parametrize("guide", guides_with_steps(), ids=lambda guide: guide.stem)
+def test_the_guide_followed_literally_passes_its_checks(guide: Path, tmp_path: Path):
+    # Given a copy of the repository, as a fork has it, with the tools already installed
+    copy = copy_of_repository(tmp_path / "fork")
+    link_tools(copy)
+    steps = steps_of(guide)
+    checks = [step for step in steps if step.kind == "check"]
+    assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
+    # When each of the guide's snippets is applied where the guide says
+    for step in steps:
+        if step.kind != "check":
+            apply(copy, step)
+    # Then each of its checks passes in the copy
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
+    }
+    for check in checks:
+        for command in check.text.splitlines():
+            if not is_content(command):
+                continue
+            result = subprocess.run(
+                shlex.split(command, comments=True),
+                cwd=copy,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, (
+                f"{guide.name}: `{command}` failed in the copy\n{result.stdout[-4000:]}"
+                f"\n{result.stderr[-4000:]}"
+            )
+
+
+def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():
+    # Given YAML with a comment before the next key, and nested mappings
+    lines = ["a:", "  b:", "    c: 1", "    d: 2", "  # about e", "  e:", "    f: 3", "g: 4"]
+    # When the end of a.b and of a are looked up
+    # Then a.b ends after `d` (the comment belongs to `e`), and a after `f`
+    assert end_of_mapping(lines, "a.b") == 4
+    assert end_of_mapping(lines, "a") == 7
+    with pytest.raises(AssertionError, match=re.escape("no `a.x`")):
+        end_of_mapping(lines, "a.x")

@@ -37,7 +37,13 @@ from local_gateway.functions import (
 )
 from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
-from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
+from local_gateway.local_aws import (
+    LocalResources,
+    MotoServer,
+    Provisioner,
+    client,
+    function_name_of,
+)
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.proxy import (
     MalformedResponse,
@@ -260,7 +266,7 @@ class LocalGateway:
                 raise TemplateError(
                     f"{where}.EventSourceArn", f"{source} is no queue of the template"
                 )
-            function = by_name.get(str(properties.get("FunctionName", "")).rsplit(":", 1)[-1])
+            function = by_name.get(function_name_of(str(properties.get("FunctionName", ""))))
             if function is None:
                 raise TemplateError(f"{where}.FunctionName", "names no function of the template")
             mapping = EventSourceMapping.from_properties(
@@ -298,7 +304,9 @@ class LocalGateway:
     def function_for_uri(self, uri: str | None, where: str) -> str:
         """The logical id of the function an integration or authorizer URI invokes."""
         found = _FUNCTION_IN_URI.search(uri or "")
-        logical_id = self._function_by_arn.get(found.group(1)) if found else None
+        # A qualified ARN (version or alias) invokes the function: locally it has one version.
+        arn = ":".join(found.group(1).split(":")[:7]) if found else ""
+        logical_id = self._function_by_arn.get(arn)
         if logical_id is None:
             raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
         return logical_id

@@ -28,7 +28,7 @@ Outputs:
   Alias:
     Value: !Ref EchoFunction.Alias
   Uri:
-    Value: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/functions/${EchoFunction.Alias}/invocations
+    Value: !Sub "lambda:path/functions/${EchoFunctionAliaslive}/invocations"
 """
 
 

@@ -59,7 +59,8 @@ def _configured_provider() -> "TracerProvider | None":
     if name == "console":
         from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
-        return build_provider(ConsoleSpanExporter())
+        # One JSON document per line, as a log line is.
+        return build_provider(ConsoleSpanExporter(formatter=lambda span: span.to_json(None) + "\n"))
     from sample_api.xray import XRayDaemonExporter
 
     return build_provider(XRayDaemonExporter.from_environment())

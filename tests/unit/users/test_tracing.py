@@ -2,7 +2,10 @@
 
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace.export import SpanExportResult
@@ -228,3 +231,21 @@ def test_a_root_span_is_an_xray_segment_without_parent():
     assert "parent_id" not in document
     assert "type" not in document
     assert document["trace_id"].startswith("1-")
+
+
+def test_make_trace_prints_the_handler_span_and_its_dynamodb_span():
+    # Given the script `make trace` runs (a request through the handler, against moto)
+    script = Path(__file__).resolve().parents[3] / "scripts" / "trace_request.py"
+
+    # When it runs in a fresh process, as the command does
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    )
+
+    # Then stdout holds the two spans as JSON lines, the GetItem span a child of the handler's
+    spans = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"name"')]
+    by_name = {span["name"]: span for span in spans}
+    assert set(by_name) == {"## handler", "DynamoDB.GetItem"}
+    assert by_name["DynamoDB.GetItem"]["parent_id"] == by_name["## handler"]["context"]["span_id"]
+    assert by_name["DynamoDB.GetItem"]["attributes"]["aws.dynamodb.table_name"] == "UsersTable"
+    assert "-> 200" in result.stderr

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py scripts/postman.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman
+.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -137,6 +137,9 @@ load: $(VENV)/.installed ## Load (LOAD_REQUESTS=4000) at twice the plans' rate, 
 
 bench: build ## Print the benchmarks: cold starts, package sizes, gateway latency and throughput
 	python benchmarks/run.py
+
+trace: $(VENV)/.installed ## Print the trace of one GET /v1/users/{id} (handler span, DynamoDB span) as JSON lines
+	python scripts/trace_request.py
 
 clean: ## Remove the venv, build output, caches and local state
 	rm -rf $(VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -43,7 +43,13 @@ from local_gateway.functions import (
 )
 from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
-from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
+from local_gateway.local_aws import (
+    LocalResources,
+    MotoServer,
+    Provisioner,
+    client,
+    function_name_of,
+)
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.processes import ForkServers
 from local_gateway.proxy import (
@@ -378,7 +384,7 @@ class LocalGateway:
                 raise TemplateError(
                     f"{where}.EventSourceArn", f"{source} is no queue of the template"
                 )
-            function = by_name.get(str(properties.get("FunctionName", "")).rsplit(":", 1)[-1])
+            function = by_name.get(function_name_of(str(properties.get("FunctionName", ""))))
             if function is None:
                 raise TemplateError(f"{where}.FunctionName", "names no function of the template")
             mapping = EventSourceMapping.from_properties(

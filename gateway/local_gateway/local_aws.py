@@ -154,6 +154,14 @@ def _kept_if_it_exists() -> Iterator[None]:
             raise
 
 
+def function_name_of(reference: str) -> str:
+    """The function a Lambda name, ARN or partial ARN names, without its version or alias."""
+    parts = reference.split(":")
+    if "function" in parts[:-1]:
+        return parts[parts.index("function") + 1]
+    return parts[0]
+
+
 def _arn(service: str, region: str, resource: str) -> str:
     return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
 
@@ -236,6 +244,8 @@ class Provisioner:
         region = self.region
         for logical_id, resource in self.template.resources.items():
             kind = resource.get("Type", "")
+            if kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+                continue  # named after their function, below
             if kind == "AWS::Lambda::Function":
                 name = self._name(logical_id, "FunctionName")
                 arn = _arn("lambda", region, f"function:{name}")
@@ -284,6 +294,30 @@ class Provisioner:
                     RootResourceId="root",
                     APIKeyId=name,
                 )
+        self._name_versions_and_aliases()
+
+    def _name_versions_and_aliases(self) -> None:
+        """A version or alias ARN is its function's ARN with a qualifier.
+
+        Locally each function has one version, its code on disk: whatever qualifier an
+        integration URI, authorizer or event source mapping names, the function answers.
+        """
+        for kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+            for logical_id in self.template.of_type(kind):
+                where = f"Resources.{logical_id}.Properties.FunctionName"
+                name = function_name_of(
+                    str(self.template.resolved_property(logical_id, "FunctionName"))
+                )
+                function_arn = _arn("lambda", self.region, f"function:{name}")
+                if kind == "AWS::Lambda::Version":
+                    self._register(
+                        logical_id, f"{function_arn}:1", Version="1", FunctionArn=function_arn
+                    )
+                    continue
+                alias = self.template.resolved_property(logical_id, "Name")
+                if not name or not alias:
+                    raise TemplateError(where, "an alias needs FunctionName and Name")
+                self._register(logical_id, f"{function_arn}:{alias}")
 
     def _create_table(self, logical_id: str) -> None:
         def get(name: str, default: Any = None) -> Any:

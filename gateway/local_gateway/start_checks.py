@@ -121,7 +121,9 @@ def function_for_uri(
 
     uri = _STAGE_VARIABLE.sub(stage_value, uri or "")
     found = _FUNCTION_IN_URI.search(uri)
-    logical_id = function_by_arn.get(found.group(1)) if found else None
+    # A qualified ARN (version or alias) invokes the function: locally it has one version.
+    arn = ":".join(found.group(1).split(":")[:7]) if found else ""
+    logical_id = function_by_arn.get(arn)
     if logical_id is None:
         raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
     return logical_id

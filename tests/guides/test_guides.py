@@ -1,5 +1,6 @@
 """Each how-to guide, followed literally: its snippets applied to a copy of the repository, then
-its checks run there, so a guide cannot drift from what the tests and linters enforce.
+its checks run there, so a guide cannot drift from what the tests and linters enforce. The guides
+add unrelated things, so one copy takes every guide's snippets and the checks they share run once.
 
 A guide says where each snippet goes on the line before its fenced block, in words a reader
 follows and this test parses:
@@ -153,39 +154,85 @@ def guides_with_steps() -> list[Path]:
     return [guide for guide in sorted(GUIDES.glob("*.md")) if steps_of(guide)]
 
 
-@pytest.mark.parametrize("guide", guides_with_steps(), ids=lambda guide: guide.stem)
-def test_the_guide_followed_literally_passes_its_checks(guide: Path, tmp_path: Path):
+def merged_checks(commands: list[list[str]]) -> list[list[str]]:
+    """Each distinct command once, in the order the guides give them; the pytest commands run as
+    one, over every path any of them names (the template tests are most of a check's time)."""
+    merged: list[list[str]] = []
+    for command in commands:
+        if command in merged:
+            continue
+        same_runner = next(
+            (
+                earlier
+                for earlier in merged
+                if command[0].endswith("pytest") and earlier[0] == command[0]
+            ),
+            None,
+        )
+        if same_runner is None:
+            merged.append(list(command))
+        else:
+            same_runner += [argument for argument in command[1:] if argument not in same_runner]
+    return merged
+
+
+def test_the_guides_followed_literally_pass_their_checks(tmp_path: Path):
     # Given a copy of the repository, as a fork has it, with the tools already installed
     copy = copy_of_repository(tmp_path / "fork")
     link_tools(copy)
-    steps = steps_of(guide)
-    checks = [step for step in steps if step.kind == "check"]
-    assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
-    # When each of the guide's snippets is applied where the guide says
-    for step in steps:
-        if step.kind != "check":
-            apply(copy, step)
-    # Then each of its checks passes in the copy
+    guides = guides_with_steps()
+    commands: list[list[str]] = []
+    # When each guide's snippets are applied where it says (the guides add unrelated things:
+    # one copy takes them all, so the slow checks they share run once)
+    for guide in guides:
+        steps = steps_of(guide)
+        checks = [step for step in steps if step.kind == "check"]
+        assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
+        for step in steps:
+            if step.kind != "check":
+                apply(copy, step)
+        commands += [
+            shlex.split(line, comments=True)
+            for check in checks
+            for line in check.text.splitlines()
+            if is_content(line)
+        ]
+    # Then every check of every guide passes in the copy
     environment = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
     }
-    for check in checks:
-        for command in check.text.splitlines():
-            if not is_content(command):
-                continue
-            result = subprocess.run(
-                shlex.split(command, comments=True),
-                cwd=copy,
-                env=environment,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 0, (
-                f"{guide.name}: `{command}` failed in the copy\n{result.stdout[-4000:]}"
-                f"\n{result.stderr[-4000:]}"
-            )
+    for command in merged_checks(commands):
+        result = subprocess.run(
+            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, (
+            f"`{shlex.join(command)}` failed in the copy after "
+            f"{', '.join(guide.name for guide in guides)}\n{result.stdout[-4000:]}"
+            f"\n{result.stderr[-4000:]}"
+        )
+
+
+def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
+    # Given two guides' checks that share a linter and name different test folders
+    commands = [
+        ["make", "openapi"],
+        [".venv/bin/pytest", "-q", "tests/template", "tests/unit/invoices"],
+        ["make", "openapi"],
+        [".venv/bin/pytest", "-q", "tests/template", "tests/unit/integrations"],
+    ]
+    # When they are merged
+    # Then the linter runs once, and pytest once over the union of the folders
+    assert merged_checks(commands) == [
+        ["make", "openapi"],
+        [
+            ".venv/bin/pytest",
+            "-q",
+            "tests/template",
+            "tests/unit/invoices",
+            "tests/unit/integrations",
+        ],
+    ]
 
 
 def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():

@@ -1,13 +1,17 @@
 """The one place boto3 clients are made.
 
-Each client is created on first use (so tests can start moto first and cold starts pay only for
-the clients a function uses) and then reused across warm invocations. botocore's ``standard``
-retry mode with connect/read timeouts well under the functions' timeout: a slow dependency
-fails fast enough for the function to answer with an error instead of being killed.
+Each client is created on first use (so tests can start moto first, and a handler's import
+stays below a bare ``import boto3``) and then reused across warm invocations; SnapStart
+functions create them before their snapshot (:func:`warm_up`). Every client is traced: a span
+per call (:func:`sample_api.tracing.instrument_client`). botocore's ``standard`` retry mode
+with connect/read timeouts well under the functions' timeout: a slow dependency fails fast
+enough for the function to answer with an error instead of being killed.
 """
 
 from functools import cache
 from typing import TYPE_CHECKING
+
+from sample_api.tracing import instrument_client
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -35,7 +39,7 @@ def client_config() -> "Config":
 def dynamodb() -> "DynamoDBClient":
     import boto3
 
-    return boto3.client("dynamodb", config=client_config())
+    return instrument_client(boto3.client("dynamodb", config=client_config()))
 
 
 @cache
@@ -44,11 +48,18 @@ def s3() -> "S3Client":
     from botocore.config import Config
 
     # SigV4 everywhere: presigned URLs otherwise fall back to SigV2 in us-east-1.
-    return boto3.client("s3", config=client_config().merge(Config(signature_version="s3v4")))
+    config = client_config().merge(Config(signature_version="s3v4"))
+    return instrument_client(boto3.client("s3", config=config))
 
 
 @cache
 def sqs() -> "SQSClient":
     import boto3
 
-    return boto3.client("sqs", config=client_config())
+    return instrument_client(boto3.client("sqs", config=client_config()))
+
+
+def warm_up() -> None:
+    """Create every client now (before a SnapStart snapshot); no call is made."""
+    for make in (dynamodb, s3, sqs):
+        make()

@@ -10,32 +10,34 @@ timed-out attempt does not hold the key for the whole window.
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from sample_api import aws
 from sample_api.errors import BadRequest, Conflict, UnprocessableEntity
 from sample_api.settings import get_settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 WINDOW_SECONDS = 3600
 KEY_MAX_LENGTH = 255
 
-config = IdempotencyConfig(
-    event_key_jmespath="[caller, key]",
-    payload_validation_jmespath="payload",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=WINDOW_SECONDS,
-)
+
+@cache
+def config() -> "IdempotencyConfig":
+    """Made on first use: Powertools' idempotency package imports boto3 as it loads."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="[caller, key]",
+        payload_validation_jmespath="payload",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=WINDOW_SECONDS,
+    )
 
 
 class InvalidIdempotencyKey(BadRequest):
@@ -59,13 +61,15 @@ class RequestInProgress(Conflict):
         super().__init__("A request with this Idempotency-Key is still running; retry shortly.")
 
 
-def register_lambda_context(context: LambdaContext) -> None:
-    config.register_lambda_context(context)
+def register_lambda_context(context: "LambdaContext") -> None:
+    config().register_lambda_context(context)
 
 
 @cache
-def persistence_layer() -> DynamoDBPersistenceLayer:
+def persistence_layer() -> "DynamoDBPersistenceLayer":
     """Made on first use: the client is created lazily and only by functions that need it."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(
         table_name=get_settings().require("idempotency_table_name"),
         boto3_client=aws.dynamodb(),
@@ -89,13 +93,19 @@ def run_once(
     if not 0 < len(key) <= KEY_MAX_LENGTH or not key.isprintable():
         raise InvalidIdempotencyKey
 
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     def once(request: dict[str, Any]) -> dict[str, Any]:
         return operation()
 
     guarded = idempotent_function(
         data_keyword_argument="request",
         persistence_store=persistence_layer(),
-        config=config,
+        config=config(),
         key_prefix=name,
     )(once)
     try:

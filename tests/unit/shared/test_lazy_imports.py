@@ -1,0 +1,73 @@
+"""A handler's import loads what its route needs, nothing heavier: no boto3, no tracing SDK.
+
+Each function's module is imported as Lambda imports it (its folder and the layer's package on
+the path) in a fresh interpreter, and the modules loaded are read from ``sys.modules``. boto3,
+the OpenTelemetry SDK and Powertools' idempotency load on first use instead (or before a
+SnapStart snapshot); the X-Ray SDK never (it is installed here for moto, not in the layer).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[3]
+NEVER_AT_IMPORT = (
+    "boto3",
+    "botocore.session",
+    "botocore.client",
+    "aws_xray_sdk",
+    "opentelemetry.sdk",
+    "aws_lambda_powertools.utilities.idempotency",
+)
+LOADED = (
+    "import json, sys; sys.path[:0] = sys.argv[1:]; import {module}; "
+    "print(json.dumps(sorted(sys.modules)))"
+)
+
+
+def handlers() -> list[tuple[str, Path, str]]:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    found = []
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            properties = resource["Properties"]
+            module = properties.get("Handler", "app.handler").rpartition(".")[0]
+            found.append((name, ROOT / properties["CodeUri"], module))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(("name", "folder", "module"), handlers(), ids=lambda v: str(v))
+def test_importing_a_handler_loads_no_aws_sdk_and_no_tracing_sdk(name, folder, module):
+    # Given the function's environment as the template gives it (tracing on, as in Lambda)
+    environment = {
+        "PATH": os.environ["PATH"],
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "POWERTOOLS_SERVICE_NAME": "tests",
+    }
+
+    # When Lambda's init imports its handler module
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            LOADED.format(module=module),
+            str(folder),
+            str(ROOT / "layers/shared"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=folder,
+        env=environment,
+    )
+
+    # Then none of the heavy modules is loaded yet
+    loaded = json.loads(result.stdout)
+    heavy = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in NEVER_AT_IMPORT)]
+    assert heavy == [], f"{name} imports at init: {heavy}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local_gateway import gateway_responses
+from local_gateway import gateway_responses, lambda_custom
 from local_gateway.access_log import format_access_log, response_context
 from local_gateway.api import Method, RestApi, check_mapping_templates, load_apis
 from local_gateway.api_keys import ApiKeyGate, presented_key
@@ -290,7 +290,8 @@ class LocalGateway:
                     f"Resources.{api.logical_id}.Properties.Body.paths."
                     f"{method.resource_path}.{method.http_method.lower()}"
                 )
-                if method.integration.kind == "aws_proxy":
+                custom = lambda_custom.function_arn(method.integration.uri or "") is not None
+                if method.integration.kind == "aws_proxy" or custom:
                     self.function_for_uri(method.integration.uri, where)
                 if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
                     self.function_for_uri(method.authorizer.function_uri, f"{where} authorizer")
@@ -472,9 +473,31 @@ class LocalGateway:
             self.aws,
             timeout_seconds=integration_timeout(call.method),
             source=f"{call.method.http_method} {call.method.resource_path}",
+            invoke_function=lambda arn, event, timeout: self._invoke_custom(
+                arn, event, timeout, call.request_id
+            ),
         )
         call.integration_status = result.status
         return HttpResponse(result.status, list(result.headers.items()), result.body)
+
+    def _invoke_custom(
+        self, arn: str, event: Any, timeout: float, request_id: str
+    ) -> lambda_custom.Invocation:
+        """Lambda Invoke for a custom integration: the result, or Lambda's error object."""
+        pool = self.pools[self.function_for_uri(f"functions/{arn}/invocations", arn)]
+        function_timeout = pool.spec.timeout_seconds
+        try:
+            return lambda_custom.Invocation(
+                pool.invoke(event, request_id, min(function_timeout, timeout)), False
+            )
+        except FunctionFailed as failure:
+            log.error("%s failed: %s", pool.spec.logical_id, failure)
+            return lambda_custom.Invocation(lambda_custom.error_payload(failure, request_id), True)
+        except FunctionTimeout:
+            if function_timeout > timeout:
+                raise  # API Gateway stopped waiting first: INTEGRATION_TIMEOUT
+            payload = lambda_custom.timeout_payload(request_id, function_timeout)
+            return lambda_custom.Invocation(payload, True)
 
     # -- request checks, in API Gateway's order after authorization --------------------------
 

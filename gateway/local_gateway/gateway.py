@@ -36,6 +36,8 @@ from local_gateway.functions import (
     load_functions,
 )
 from local_gateway.http_messages import HttpRequest, HttpResponse
+from local_gateway.iam_auth import IamAuthorizer
+from local_gateway.iam_callers import IamCaller, provision_iam_callers
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
 from local_gateway.local_aws import LocalResources, MotoServer, Provisioner, client
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
@@ -78,10 +80,11 @@ class ApiCall:
     api_key_id: str | None = None
     integration_status: int | None = None
     extra_context: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)  # the SigV4 caller's, for AWS_IAM
 
     def request_context(self) -> dict[str, Any]:
         """`requestContext` of the proxy event."""
-        return request_context(
+        context = request_context(
             self.request,
             request_id=self.request_id,
             api_id=self.api.api_id,
@@ -93,6 +96,8 @@ class ApiCall:
             api_key=self.api_key,
             api_key_id=self.api_key_id,
         )
+        context["identity"].update(self.identity)
+        return context
 
     def context(self) -> dict[str, Any]:
         """`$context` for mapping templates and access logs: requestContext and what steps add."""
@@ -131,6 +136,7 @@ class Session:
     users: dict[str, dict[str, Any]]
     issuer: dict[str, Any]
     resources: dict[str, str]
+    iam_callers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +148,7 @@ class Session:
             "users": self.users,
             "issuer": self.issuer,
             "resources": self.resources,
+            "iam_callers": self.iam_callers,
         }
 
 
@@ -182,6 +189,7 @@ class LocalGateway:
         self.functions: dict[str, FunctionSpec] = {}
         self.pools: dict[str, WorkerPool] = {}
         self.users: list[SignedInUser] = []
+        self.iam_callers: list[IamCaller] = []
         self.resources = LocalResources()
         self.checks: list[RequestCheck] = []
         self.integrations: dict[str, Integrator] = {
@@ -198,6 +206,7 @@ class LocalGateway:
         self.watcher: CodeWatcher | None = None
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
+        self.iam = IamAuthorizer("", self.region, ACCOUNT_ID)  # its moto is known at start()
         self._function_by_arn: dict[str, str] = {}
         self.api_reference: ApiReference | None = None  # /docs, set by start()
 
@@ -218,7 +227,11 @@ class LocalGateway:
             self._function_by_arn = {spec.arn: key for key, spec in self.functions.items()}
             self._check_integrations()
             self.pools = {key: WorkerPool(spec) for key, spec in self.functions.items()}
+            self.iam_callers = provision_iam_callers(
+                self.template, self.moto.endpoint_url, self.region
+            )
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
+            self.iam = IamAuthorizer(self.moto.endpoint_url, self.region, ACCOUNT_ID)
             self.usage_plans = load_usage_plans(self.template)
             self.api_key_gate = ApiKeyGate(self.usage_plans.keys, self.usage_plans.plans)
             for pool in self.resources.user_pools.values():
@@ -293,7 +306,7 @@ class LocalGateway:
                 custom = lambda_custom.function_arn(method.integration.uri or "") is not None
                 if method.integration.kind == "aws_proxy" or custom:
                     self.function_for_uri(method.integration.uri, where)
-                if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
+                if method.authorizer is not None and method.authorizer.kind in ("TOKEN", "REQUEST"):
                     self.function_for_uri(method.authorizer.function_uri, f"{where} authorizer")
 
     def function_for_uri(self, uri: str | None, where: str) -> str:
@@ -368,6 +381,10 @@ class LocalGateway:
     def _authorize(self, call: ApiCall) -> None:
         authorizer = call.method.authorizer
         if authorizer is None:
+            return
+        if authorizer.kind == "AWS_IAM":
+            caller = self.iam.authorize(call.request, call.host, call.method_arn)
+            call.identity = caller.identity()
             return
         if authorizer.kind == "COGNITO_USER_POOLS":
             assert self.verifier is not None  # noqa: S101 - set by start()
@@ -645,4 +662,5 @@ class LocalGateway:
                 "token": self.issuer.mint("local-client", self.issuer_scopes()),
             },
             resources=dict(self.resources.physical_ids),
+            iam_callers={caller.user_name: caller.to_json() for caller in self.iam_callers},
         )

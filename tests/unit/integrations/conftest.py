@@ -13,7 +13,7 @@ from local_gateway.vtl import Rendered, VtlRequest, render
 from tests.template.conftest import rest_api_body, transformed
 
 # Physical names the `${...}` references of the request templates stand for in these tests.
-NAMES = {"ProductsTable": "ProductsTable"}
+NAMES = {"ProductsTable": "ProductsTable", "UsersTable": "UsersTable"}
 
 # Caller values no mapping template may let out of their JSON string or form field.
 HOSTILE = [

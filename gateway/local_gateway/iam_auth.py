@@ -223,7 +223,12 @@ class IamAuthorizer:
         check_scope_and_date(signed, self.region, datetime.datetime.now(datetime.UTC))
         key = self._access_key(signed.access_key)
         if key is None:
-            raise invalid_signature("The security token included in the request is invalid.")
+            raise Rejection(
+                "INVALID_SIGNATURE",
+                403,
+                "The security token included in the request is invalid.",
+                headers={"x-amzn-ErrorType": "UnrecognizedClientException"},
+            )
         check_payload_hash(request)
         expected = expected_signature(request, host, key["secret_access_key"], signed)
         if not hmac.compare_digest(expected, signed.signature):

@@ -32,6 +32,7 @@ from local_gateway.session_files import (
     write_sam_env_vars,
     write_session,
 )
+from local_gateway.signed_request import send_signed
 from local_gateway.template import load_template
 
 STATE_DIR = ".local"
@@ -162,6 +163,25 @@ def _openapi(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _signed(arguments: argparse.Namespace) -> int:
+    state_dir = Path(arguments.template).resolve().parent / STATE_DIR
+    session = read_session(state_dir)
+    if session is None:
+        raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
+    headers = dict(header.split(":", 1) for header in arguments.header)
+    response = send_signed(
+        session,
+        arguments.method,
+        arguments.url,
+        caller=arguments.caller,
+        body=(arguments.data or "").encode(),
+        headers={name.strip(): value.strip() for name, value in headers.items()},
+    )
+    print(f"HTTP {response.status_code}", file=sys.stderr)
+    print(response.text)
+    return 0 if response.status_code < 400 else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -188,6 +208,15 @@ def parser() -> argparse.ArgumentParser:
     issuer.add_argument("--scope", help="space-separated scopes (default: every scope used)")
     issuer.add_argument("--audience", help="default: the audience the gateway's issuer uses")
     issuer.add_argument("--port", type=int, default=3000)
+    signed = commands.add_parser(
+        "signed", help="send a request signed (SigV4) as a local IAM caller, like awscurl"
+    )
+    signed.add_argument("method")
+    signed.add_argument("url")
+    signed.add_argument("--template", default="template.yaml")
+    signed.add_argument("--caller", help="an IAM user of the session (default: the first)")
+    signed.add_argument("--data", help="the request body")
+    signed.add_argument("-H", "--header", action="append", default=[], metavar="NAME: VALUE")
     openapi = commands.add_parser("openapi", help="print the API's OpenAPI for clients")
     openapi.add_argument("--template", default="template.yaml")
     openapi.add_argument("--config-env", default="default")
@@ -215,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(arguments)
         if arguments.command == "openapi":
             return _openapi(arguments)
+        if arguments.command == "signed":
+            return _signed(arguments)
         return _token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)

@@ -171,5 +171,6 @@ def example_curls(gateway: LocalGateway, session: Session, python: str) -> list[
     if signed is not None and session.iam_callers:
         # Path parameters get a placeholder: the call is authorized and the route answers.
         path = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", signed.resource_path)
-        examples.append(f"{python} -m local_gateway signed GET {session.api_url}{path}")
+        note = "  # put a real id in: signed and allowed" if path != signed.resource_path else ""
+        examples.append(f"{python} -m local_gateway signed GET {session.api_url}{path}{note}")
     return examples

@@ -165,3 +165,17 @@ def test_every_api_function_times_out_before_the_api_stops_waiting(raw_template)
         events = resource.get("Properties", {}).get("Events", {}).values()
         if any(event["Type"] == "Api" for event in events):
             assert resource["Properties"].get("Timeout", default) < 29, name
+
+
+def test_v2_creates_errors_alarm_leaves_refused_requests_out(raw_template):
+    properties = raw_template["Resources"]["CreateUserV2ErrorsAlarm"]["Properties"]
+    queries = {query["Id"]: query for query in properties["Metrics"]}
+
+    refused = queries["refused"]["MetricStat"]["Metric"]
+    assert queries["faults"]["Expression"] == "errors - FILL(refused, 0)"
+    assert queries["faults"]["ReturnData"] is True
+    assert refused["MetricName"] == "RequestRefused"
+    assert {d["Name"]: d["Value"] for d in refused["Dimensions"]} == {
+        "function": {"Ref": "CreateUserV2Function"},
+        "service": "users",
+    }

@@ -10,14 +10,22 @@ returns as it is::
 template.yaml selects ``400 \\{...``, ``409 \\{...`` and ``422 \\{...``; any other failure (a
 bug, a timeout) matches only the catch-all response, which answers a fixed 500 envelope, so
 the function's own text never reaches the caller.
+
+Lambda counts every raised error in its ``Errors`` metric, refusals included; each refusal is
+also counted as ``RequestRefused`` (dimensions ``function`` and ``service``), which the
+function's Errors alarm subtracts, so a taken email never pages anyone.
 """
 
 import json
+import os
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from pydantic import ValidationError
 
 from sample_api.errors import ApiError, error_envelope
+
+REFUSED_METRIC = "RequestRefused"
 
 # The statuses template.yaml maps; anything else would fall to the catch-all 500.
 MAPPED_STATUSES = frozenset({400, 409, 422})
@@ -34,8 +42,15 @@ class RefusedRequest(Exception):
         self.envelope = envelope
 
 
+def count_refusal() -> None:
+    """One ``RequestRefused`` for this function, flushed at once (the handler is raising)."""
+    with single_metric(name=REFUSED_METRIC, unit=MetricUnit.Count, value=1) as metric:
+        metric.add_dimension(name="function", value=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""))
+
+
 def refused(error: ApiError, request_id: str) -> RefusedRequest:
     """An API error of the logic, in the form the integration responses select."""
+    count_refusal()
     return RefusedRequest(
         error.status, error_envelope(error.code, error.message, request_id, error.details)
     )
@@ -48,4 +63,5 @@ def invalid_input(error: ValidationError, request_id: str) -> RefusedRequest:
         for problem in error.errors(include_url=False, include_input=False)
     ]
     envelope = error_envelope("VALIDATION_FAILED", "The request is not valid.", request_id, details)
+    count_refusal()
     return RefusedRequest(400, envelope)

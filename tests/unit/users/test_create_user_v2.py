@@ -129,3 +129,21 @@ def test_an_unexpected_error_leaves_as_is_for_the_catch_all_response(users_servi
 def test_a_status_without_an_integration_response_cannot_be_refused_with():
     with pytest.raises(ValueError, match="no integration response"):
         RefusedRequest(418, {})
+
+
+def test_each_refusal_is_counted_for_the_errors_alarm(users_service, capsys, monkeypatch):
+    # Given the function's name, as Lambda sets it
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "sample-api-dev-CreateUserV2Function")
+    create()
+    capsys.readouterr()
+
+    # When a request is refused
+    with pytest.raises(RefusedRequest):
+        create()
+
+    # Then one RequestRefused metric with the function's name was written (EMF on stdout)
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "RequestRefused" in x]
+    (metric,) = lines
+    assert metric["RequestRefused"] == [1.0]
+    assert metric["function"] == "sample-api-dev-CreateUserV2Function"
+    assert metric["service"]

@@ -83,8 +83,9 @@ def test_an_unsigned_request_is_refused_before_the_function(api, user):
     # When the route is called with no signature at all
     response = api.request("GET", f"/v1/internal/users/{user['id']}")
 
-    # Then API Gateway answers "Missing Authentication Token" (403), which this API's gateway
-    # responses shape like an unknown route: 404 in the envelope (gateway/README.md says why)
+    # Then API Gateway answers "Missing Authentication Token" (403), the gateway response type
+    # an unknown route gets too, which this API turns into the contract's 404 for an unknown
+    # route (docs/how-to/add-an-iam-authorized-route.md)
     error = assert_error(response, 404, "NOT_FOUND")
     assert "id" not in response.json()
     assert error["message"] == "No route matches this method and path."

@@ -186,7 +186,7 @@ USAGE_PLAN_TESTS = (
 
 DOMAINS: dict[str, Domain] = {
     "users": Domain(
-        routes=("/v1/users", "/v2/users"),
+        routes=("/v1/users", "/v2/users", "/v1/internal/users", "/v1/directory"),
         functions=(
             "list_users",
             "create_user",
@@ -194,11 +194,38 @@ DOMAINS: dict[str, Domain] = {
             "update_user",
             "delete_user",
             "get_user_v2",
+            "create_user_v2",
+            "get_internal_user",
         ),
-        resources=("UsersTable", "IdempotencyTable"),
-        models=("CreateUser", "UpdateUser", "User", "UserPage", "UserV2"),
-        tests=("tests/unit/users/", "tests/e2e/test_users_flow.py", "tests/template/test_users.py"),
-        markers=("/v1/users", "/v2/users", "UsersTable", "CreateUserFunction", "create_user"),
+        resources=(
+            "UsersTable",
+            "IdempotencyTable",
+            "DirectoryIntegrationRole",
+            "InternalUsersInvokePolicy",
+        ),
+        models=("CreateUser", "UpdateUser", "User", "UserPage", "UserV2", "DirectoryEntry"),
+        tests=(
+            "tests/unit/users/",
+            "tests/unit/integrations/test_directory_vtl.py",
+            "tests/unit/integrations/test_users_v2_vtl.py",
+            "tests/e2e/test_users_flow.py",
+            "tests/e2e/test_users_v2_create.py",
+            "tests/e2e/test_internal_users.py",
+            "tests/e2e/test_directory.py",
+            "tests/template/test_users.py",
+        ),
+        markers=(
+            "/v1/users",
+            "/v2/users",
+            "/v1/internal/users",
+            "/v1/directory",
+            "UsersTable",
+            "CreateUserFunction",
+            "CreateUserV2",
+            "InternalUsersInvokePolicy",
+            "create_user",
+            "integration_errors",
+        ),
     ),
     "products": Domain(
         routes=("/v1/products",),

@@ -633,10 +633,19 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
         and {piece.authorizer for piece in gone_shared} >= set(authorizers)
     ):
         cuts.cut_entry(entries(child(api, "Auth"))["Authorizers"][0])
-    if SHARED["api-keys"] in gone_shared:
-        definitions = entries(child(api, "DefinitionBody"))
-        if "securityDefinitions" in definitions:
+    # Security schemes written in the body: the API key scheme goes with the API keys, the
+    # SigV4 one with the only routes that take it (users' internal read).
+    gone_schemes = {"api_key"} if SHARED["api-keys"] in gone_shared else set()
+    if "users" in dropped:
+        gone_schemes.add("sigv4")
+    definitions = entries(child(api, "DefinitionBody"))
+    if gone_schemes and "securityDefinitions" in definitions:
+        schemes = entries(definitions["securityDefinitions"][1])
+        if set(schemes) <= gone_schemes:
             cuts.cut_entry(definitions["securityDefinitions"][0])
+        else:
+            for scheme in gone_schemes & set(schemes):
+                cuts.cut_entry(schemes[scheme][0])
     if "Dashboard" in resources:
         prune_dashboard(cuts, resources["Dashboard"][0], removed)
     rehome_anchors(cuts)

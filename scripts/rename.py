@@ -186,7 +186,7 @@ USAGE_PLAN_TESTS = (
 
 DOMAINS: dict[str, Domain] = {
     "users": Domain(
-        routes=("/v1/users", "/v2/users"),
+        routes=("/v1/users", "/v2/users", "/v1/internal/users", "/v1/directory"),
         functions=(
             "list_users",
             "create_user",
@@ -194,11 +194,38 @@ DOMAINS: dict[str, Domain] = {
             "update_user",
             "delete_user",
             "get_user_v2",
+            "create_user_v2",
+            "get_internal_user",
         ),
-        resources=("UsersTable", "IdempotencyTable"),
-        models=("CreateUser", "UpdateUser", "User", "UserPage", "UserV2"),
-        tests=("tests/unit/users/", "tests/e2e/test_users_flow.py", "tests/template/test_users.py"),
-        markers=("/v1/users", "/v2/users", "UsersTable", "CreateUserFunction", "create_user"),
+        resources=(
+            "UsersTable",
+            "IdempotencyTable",
+            "DirectoryIntegrationRole",
+            "InternalUsersInvokePolicy",
+        ),
+        models=("CreateUser", "UpdateUser", "User", "UserPage", "UserV2", "DirectoryEntry"),
+        tests=(
+            "tests/unit/users/",
+            "tests/unit/integrations/test_directory_vtl.py",
+            "tests/unit/integrations/test_users_v2_vtl.py",
+            "tests/e2e/test_users_flow.py",
+            "tests/e2e/test_users_v2_create.py",
+            "tests/e2e/test_internal_users.py",
+            "tests/e2e/test_directory.py",
+            "tests/template/test_users.py",
+        ),
+        markers=(
+            "/v1/users",
+            "/v2/users",
+            "/v1/internal/users",
+            "/v1/directory",
+            "UsersTable",
+            "CreateUserFunction",
+            "CreateUserV2",
+            "InternalUsersInvokePolicy",
+            "create_user",
+            "integration_errors",
+        ),
     ),
     "products": Domain(
         routes=("/v1/products",),
@@ -618,10 +645,19 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
         and {piece.authorizer for piece in gone_shared} >= set(authorizers)
     ):
         cuts.cut_entry(entries(child(api, "Auth"))["Authorizers"][0])
-    if SHARED["api-keys"] in gone_shared:
-        definitions = entries(child(api, "DefinitionBody"))
-        if "securityDefinitions" in definitions:
+    # Security schemes written in the body: the API key scheme goes with the API keys, the
+    # SigV4 one with the only routes that take it (users' internal read).
+    gone_schemes = {"api_key"} if SHARED["api-keys"] in gone_shared else set()
+    if "users" in dropped:
+        gone_schemes.add("sigv4")
+    definitions = entries(child(api, "DefinitionBody"))
+    if gone_schemes and "securityDefinitions" in definitions:
+        schemes = entries(definitions["securityDefinitions"][1])
+        if set(schemes) <= gone_schemes:
             cuts.cut_entry(definitions["securityDefinitions"][0])
+        else:
+            for scheme in gone_schemes & set(schemes):
+                cuts.cut_entry(schemes[scheme][0])
     if "Dashboard" in resources:
         prune_dashboard(cuts, resources["Dashboard"][0], removed)
     rehome_anchors(cuts)

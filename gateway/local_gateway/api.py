@@ -23,10 +23,10 @@ ANY_METHOD = "x-amazon-apigateway-any-method"
 
 @dataclass(frozen=True)
 class Authorizer:
-    """An authorizer of the API: Cognito user pools, or a Lambda (TOKEN or REQUEST)."""
+    """An authorizer of the API: Cognito user pools, a Lambda (TOKEN or REQUEST) or AWS_IAM."""
 
     name: str
-    kind: str  # COGNITO_USER_POOLS, TOKEN or REQUEST
+    kind: str  # COGNITO_USER_POOLS, TOKEN, REQUEST or AWS_IAM (SigV4)
     identity_sources: tuple[str, ...]  # e.g. ("method.request.header.Authorization",)
     provider_arns: tuple[str, ...] = ()
     function_uri: str | None = None
@@ -103,6 +103,8 @@ def _security_schemes(definition: dict[str, Any]) -> dict[str, Any]:
 def _authorizer(name: str, scheme: dict[str, Any], where: str) -> Authorizer | None:
     """None for the API key scheme (it is not an authorizer); raises on what is not supported."""
     config = scheme.get("x-amazon-apigateway-authorizer")
+    if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+        return Authorizer(name, "AWS_IAM", ("method.request.header.Authorization",))
     if config is None:
         if scheme.get("in") == "header" and str(scheme.get("name", "")).lower() == "x-api-key":
             return None

@@ -36,7 +36,7 @@ import botocore.credentials
 import requests
 import urllib3
 
-from local_gateway import gateway_responses, vtl
+from local_gateway import gateway_responses, lambda_custom, vtl
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.rejections import Rejection
 from local_gateway.vtl_values import java_string
@@ -113,6 +113,8 @@ class _BackendResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    # What selectionPattern is matched against: a Lambda's errorMessage; None for the status.
+    selection_value: str | None = None
 
 
 def unsupported_media_type() -> Rejection:
@@ -130,6 +132,7 @@ def run_integration(
     *,
     timeout_seconds: float,
     source: str = "<integration>",
+    invoke_function: lambda_custom.FunctionInvoker | None = None,
 ) -> IntegrationResult:
     """Run a non-proxy integration (aws, mock, http, http_proxy) for `request`.
 
@@ -156,8 +159,16 @@ def run_integration(
             parameters[location].update(values)
     body = _convert(body, integration.get("contentHandling"))
 
+    uri = str(integration.get("uri", ""))
     if kind == "mock":
         backend = _mock_backend(body, template is not None)
+    elif kind == "aws" and lambda_custom.function_arn(uri) is not None:
+        if invoke_function is None:
+            raise ValueError(f"{source}: no function invoker for a Lambda custom integration")
+        reply = lambda_custom.invoke(invoke_function, uri, body, timeout_seconds)
+        backend = _BackendResponse(
+            200, {"Content-Type": DEFAULT_CONTENT_TYPE}, reply.body, reply.selection_value
+        )
     elif kind == "aws":
         backend = _call_aws(integration, parameters, body, aws, timeout_seconds, request)
     else:
@@ -560,13 +571,18 @@ def _send(
 
 
 def select_integration_response(
-    responses: Mapping[str, Any], backend_status: int
+    responses: Mapping[str, Any], backend_status: int, selection_value: str | None = None
 ) -> Mapping[str, Any] | None:
-    """The response whose selectionPattern matches the status in full; else `default`."""
+    """The response whose selectionPattern matches in full; else `default`.
+
+    Patterns match the backend's status, or `selection_value` when given (a Lambda custom
+    integration's errorMessage, "" on success).
+    """
+    value = str(backend_status) if selection_value is None else selection_value
     for pattern, response in responses.items():
         if pattern == "default":
             continue
-        if re.fullmatch(str(pattern), str(backend_status), re.DOTALL):
+        if re.fullmatch(str(pattern), value, re.DOTALL):
             return response  # type: ignore[no-any-return]
     default = responses.get("default")
     return default if isinstance(default, Mapping) else None
@@ -580,7 +596,9 @@ def _integration_response(
     request_rendering: vtl.Rendered | None = None,
 ) -> IntegrationResult:
     """The method response: `request_rendering`'s overrides carry into the response template."""
-    response = select_integration_response(integration.get("responses") or {}, backend.status)
+    response = select_integration_response(
+        integration.get("responses") or {}, backend.status, backend.selection_value
+    )
     if response is None:
         raise configuration_error()
     status = int(response.get("statusCode", 200))

@@ -37,6 +37,7 @@ from local_gateway.session_files import (
     write_sam_env_vars,
     write_session,
 )
+from local_gateway.signed_request import send_signed
 from local_gateway.template import load_template
 from local_gateway.worker import DEBUG_HOST
 
@@ -210,6 +211,25 @@ def _openapi(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _signed(arguments: argparse.Namespace) -> int:
+    state_dir = Path(arguments.template).resolve().parent / STATE_DIR
+    session = read_session(state_dir)
+    if session is None:
+        raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
+    headers = dict(header.split(":", 1) for header in arguments.header)
+    response = send_signed(
+        session,
+        arguments.method,
+        arguments.url,
+        caller=arguments.caller,
+        body=(arguments.data or "").encode(),
+        headers={name.strip(): value.strip() for name, value in headers.items()},
+    )
+    print(f"HTTP {response.status_code}", file=sys.stderr)
+    print(response.text)
+    return 0 if response.status_code < 400 else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -247,6 +267,15 @@ def parser() -> argparse.ArgumentParser:
     )
     session.add_argument("--template", default="template.yaml")
     session.add_argument("field", nargs="?", help="one field by its dotted path: api_keys.partner")
+    signed = commands.add_parser(
+        "signed", help="send a request signed (SigV4) as a local IAM caller, like awscurl"
+    )
+    signed.add_argument("method")
+    signed.add_argument("url")
+    signed.add_argument("--template", default="template.yaml")
+    signed.add_argument("--caller", help="an IAM user of the session (default: the first)")
+    signed.add_argument("--data", help="the request body")
+    signed.add_argument("-H", "--header", action="append", default=[], metavar="NAME: VALUE")
     openapi = commands.add_parser("openapi", help="print the API's OpenAPI for clients")
     openapi.add_argument("--template", default="template.yaml")
     openapi.add_argument("--config-env", default="default")
@@ -276,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             return _openapi(arguments)
         if arguments.command == "session":
             return _session(arguments)
+        if arguments.command == "signed":
+            return _signed(arguments)
         return _token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)

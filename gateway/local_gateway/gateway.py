@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local_gateway import gateway_responses, method_response
+from local_gateway import gateway_responses, lambda_custom, method_response
 from local_gateway.access_log import format_access_log, response_context
 from local_gateway.api import (
     Method,
@@ -42,6 +42,8 @@ from local_gateway.functions import (
     load_functions,
 )
 from local_gateway.http_messages import HttpRequest, HttpResponse
+from local_gateway.iam_auth import IamAuthorizer
+from local_gateway.iam_callers import IamCaller, provision_iam_callers
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
 from local_gateway.local_aws import (
     LocalResources,
@@ -100,10 +102,11 @@ class ApiCall:
     api_key_id: str | None = None
     integration_status: int | None = None
     extra_context: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)  # the SigV4 caller's, for AWS_IAM
 
     def request_context(self) -> dict[str, Any]:
         """`requestContext` of the proxy event."""
-        return request_context(
+        context = request_context(
             self.request,
             request_id=self.request_id,
             api_id=self.api.api_id,
@@ -116,6 +119,8 @@ class ApiCall:
             api_key_id=self.api_key_id,
             deployment_id=local_deployment_id(self.api.api_id),
         )
+        context["identity"].update(self.identity)
+        return context
 
     def context(self) -> dict[str, Any]:
         """`$context` for mapping templates and access logs: requestContext and what steps add."""
@@ -159,6 +164,7 @@ class Session:
     users: dict[str, dict[str, Any]]
     issuer: dict[str, Any]
     resources: dict[str, str]
+    iam_callers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,6 +176,7 @@ class Session:
             "users": self.users,
             "issuer": self.issuer,
             "resources": self.resources,
+            "iam_callers": self.iam_callers,
         }
 
 
@@ -219,6 +226,7 @@ class LocalGateway:
         # Called after each successful template reload (`serve` rewrites the session files).
         self.after_reload: list[Callable[[], None]] = []
         self.users: list[SignedInUser] = []
+        self.iam_callers: list[IamCaller] = []
         self.resources = LocalResources()
         self.checks: list[RequestCheck] = []
         self.integrations: dict[str, Integrator] = {
@@ -235,6 +243,7 @@ class LocalGateway:
         self.watcher: CodeWatcher | None = None
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
+        self.iam = IamAuthorizer("", self.region, ACCOUNT_ID)  # its moto is known at start()
         self._function_by_arn: dict[str, str] = {}
         self.api_reference: ApiReference | None = None  # /docs, set by start()
 
@@ -244,7 +253,11 @@ class LocalGateway:
         self.moto.start()
         try:
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
+            self.iam = IamAuthorizer(self.moto.endpoint_url, self.region, ACCOUNT_ID)
             self._apply(self.template, self.settings)
+            self.iam_callers = provision_iam_callers(
+                self.template, self.moto.endpoint_url, self.region
+            )
             debugged = self.pools.get(self.debug_function or "")
             if debugged is not None and debugged.worker_count == 0:
                 raise GatewayStartError(
@@ -492,6 +505,10 @@ class LocalGateway:
         authorizer = call.method.authorizer
         if authorizer is None:
             return
+        if authorizer.kind == "AWS_IAM":
+            caller = self.iam.authorize(call.request, call.host, call.method_arn)
+            call.identity = caller.identity()
+            return
         if authorizer.kind == "COGNITO_USER_POOLS":
             assert self.verifier is not None  # noqa: S101 - set by start()
             header = authorizer.identity_sources[0].removeprefix("method.request.header.")
@@ -609,9 +626,31 @@ class LocalGateway:
             self.aws,
             timeout_seconds=integration_timeout(call.method),
             source=f"{call.method.http_method} {call.method.resource_path}",
+            invoke_function=lambda arn, event, timeout: self._invoke_custom(
+                arn, event, timeout, call.request_id
+            ),
         )
         call.integration_status = result.status
         return HttpResponse(result.status, list(result.headers.items()), result.body)
+
+    def _invoke_custom(
+        self, arn: str, event: Any, timeout: float, request_id: str
+    ) -> lambda_custom.Invocation:
+        """Lambda Invoke for a custom integration: the result, or Lambda's error object."""
+        pool = self.pools[self.function_for_uri(f"functions/{arn}/invocations", arn)]
+        function_timeout = pool.spec.timeout_seconds
+        try:
+            return lambda_custom.Invocation(
+                pool.invoke(event, request_id, min(function_timeout, timeout)), False
+            )
+        except FunctionFailed as failure:
+            log.error("%s failed: %s", pool.spec.logical_id, failure)
+            return lambda_custom.Invocation(lambda_custom.error_payload(failure, request_id), True)
+        except FunctionTimeout:
+            if function_timeout > timeout:
+                raise  # API Gateway stopped waiting first: INTEGRATION_TIMEOUT
+            payload = lambda_custom.timeout_payload(request_id, function_timeout)
+            return lambda_custom.Invocation(payload, True)
 
     # -- request checks, in API Gateway's order after authorization --------------------------
 
@@ -759,4 +798,5 @@ class LocalGateway:
                 "token": self.issuer.mint("local-client", self.issuer_scopes()),
             },
             resources=dict(self.resources.physical_ids),
+            iam_callers={caller.user_name: caller.to_json() for caller in self.iam_callers},
         )

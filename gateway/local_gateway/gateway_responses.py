@@ -35,6 +35,8 @@ _ERROR_TYPES = {
     "INTEGRATION_TIMEOUT": "InternalServerErrorException",
     "AUTHORIZER_FAILURE": "AuthorizerConfigurationException",
     "AUTHORIZER_CONFIGURATION_ERROR": "AuthorizerConfigurationException",
+    "INVALID_SIGNATURE": "InvalidSignatureException",
+    "INCOMPLETE_SIGNATURE": "IncompleteSignatureException",
 }
 
 

@@ -81,6 +81,14 @@ def _client_security_scheme(name: str, scheme: dict[str, Any]) -> dict[str, Any]
     """What the caller sends for one scheme: a bearer JWT, a raw token header, or an API key."""
     authorizer = scheme.get("x-amazon-apigateway-authorizer")
     header = str(scheme.get("name", "Authorization"))
+    if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": header,
+            "description": "AWS Signature Version 4 for the service `execute-api`: sign the "
+            "request with IAM credentials whose policies allow `execute-api:Invoke` on it.",
+        }
     if authorizer is None:
         return {
             "type": "apiKey",

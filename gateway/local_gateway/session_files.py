@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,9 @@ def write_sam_env_vars(state_dir: Path, gateway: LocalGateway, docker_host: str)
 def _guard(gateway: LocalGateway, method: Any) -> str:
     guards = []
     if method.authorizer is not None:
-        kind = {"COGNITO_USER_POOLS": "Cognito"}.get(method.authorizer.kind, "Lambda authorizer")
+        kind = {"COGNITO_USER_POOLS": "Cognito", "AWS_IAM": "IAM"}.get(
+            method.authorizer.kind, "Lambda authorizer"
+        )
         scopes = f" scopes {' '.join(method.scopes)}" if method.scopes else ""
         guards.append(f"{kind} ({method.authorizer.name}){scopes}")
     if method.api_key_required:
@@ -99,6 +102,10 @@ def banner(gateway: LocalGateway, session: Session, python: str) -> str:
         for username, user in session.users.items():
             groups = ", ".join(user["groups"]) or "no group"
             lines.append(f"  {username:<24} password {user['password']:<20} {groups}")
+    if session.iam_callers:
+        lines += ["", "IAM callers (SigV4, execute-api)"]
+        for name, caller in session.iam_callers.items():
+            lines.append(f"  {name:<36} access key {caller['access_key_id']}")
     if session.api_keys:
         lines += ["", "API keys by usage plan"]
         lines += [f"  {plan:<12} {key}" for plan, key in session.api_keys.items()]
@@ -121,7 +128,7 @@ def banner(gateway: LocalGateway, session: Session, python: str) -> str:
 
 
 def example_curls(gateway: LocalGateway, session: Session, python: str) -> list[str]:
-    """A `curl` that works: an open GET route, and a Cognito one with a fresh token."""
+    """Calls that work: an open GET route, a Cognito one with a fresh token, an IAM-signed one."""
     examples = []
     gets = [
         m
@@ -150,4 +157,20 @@ def example_curls(gateway: LocalGateway, session: Session, python: str) -> list[
         examples.append(
             f'curl -s -H "Authorization: {token}" {session.api_url}{cognito.resource_path}'
         )
+    signed = next(
+        (
+            m
+            for api in gateway.apis
+            for m in api.methods
+            if m.http_method == "GET"
+            and m.authorizer is not None
+            and m.authorizer.kind == "AWS_IAM"
+        ),
+        None,
+    )
+    if signed is not None and session.iam_callers:
+        # Path parameters get a placeholder: the call is authorized and the route answers.
+        path = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", signed.resource_path)
+        note = "  # put a real id in: signed and allowed" if path != signed.resource_path else ""
+        examples.append(f"{python} -m local_gateway signed GET {session.api_url}{path}{note}")
     return examples

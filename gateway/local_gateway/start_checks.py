@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from local_gateway import lambda_custom
 from local_gateway.api import RestApi
 from local_gateway.errors import TemplateError
 from local_gateway.functions import FunctionSpec
@@ -138,9 +139,10 @@ def check_integrations(apis: list[RestApi], function_by_arn: dict[str, str]) -> 
                 f"{method.resource_path}.{method.http_method.lower()}"
             )
             variables = api.stage_variables
-            if method.integration.kind == "aws_proxy":
+            custom = lambda_custom.function_arn(method.integration.uri or "") is not None
+            if method.integration.kind == "aws_proxy" or custom:
                 function_for_uri(function_by_arn, method.integration.uri, where, variables)
-            if method.authorizer is not None and method.authorizer.kind != "COGNITO_USER_POOLS":
+            if method.authorizer is not None and method.authorizer.kind in ("TOKEN", "REQUEST"):
                 uri = method.authorizer.function_uri
                 function_for_uri(function_by_arn, uri, f"{where} authorizer", variables)
 

@@ -134,6 +134,7 @@ def test_session_json_holds_exactly_the_specified_facts_for_the_owner_only(local
         "users",
         "issuer",
         "resources",
+        "iam_callers",
     }
     admin = document["users"]["admin@example.com"]
     assert set(admin) == {"password", "groups", "id_token", "access_token"}

@@ -14,7 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -56,12 +60,42 @@ def credentials(local: RunningGateway, path: str, security: list[dict[str, Any]]
                 headers["Authorization"] = local.session.users[ADMIN]["id_token"]
             elif scheme == "JwtAuthorizer":
                 headers["Authorization"] = f"Bearer {local.session.issuer['token']}"
+            elif scheme == "sigv4":
+                continue  # signed over the whole request: SigV4, below
             elif scheme == "api_key":
                 plan = PLAN_BY_PATH.get(path, DEFAULT_PLAN)
                 headers["x-api-key"] = local.session.api_keys[plan]
             else:
                 raise AssertionError(f"the fuzz test does not know security scheme {scheme!r}")
     return headers
+
+
+class SigV4(requests.auth.AuthBase):
+    """Signs each request as the local IAM caller, after schemathesis has built it."""
+
+    def __init__(self, local: RunningGateway) -> None:
+        caller = next(iter(local.session.iam_callers.values()))
+        self.credentials = botocore.credentials.Credentials(
+            caller["access_key_id"], caller["secret_access_key"]
+        )
+        self.region = local.session.region
+
+    def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = prepared.body or b""
+        signed = botocore.awsrequest.AWSRequest(
+            method=prepared.method,
+            url=prepared.url,
+            data=body.encode() if isinstance(body, str) else body,
+            headers={k: v for k, v in prepared.headers.items() if k.lower() == "content-type"},
+        )
+        botocore.auth.SigV4Auth(self.credentials, "execute-api", self.region).add_auth(signed)
+        for name in ("Authorization", "X-Amz-Date"):
+            prepared.headers[name] = signed.headers[name]
+        return prepared
+
+
+def signs_with_iam(security: list[dict[str, Any]]) -> bool:
+    return any("sigv4" in requirement for requirement in security)
 
 
 @schemathesis.check
@@ -103,6 +137,7 @@ def test_every_operation_answers_within_its_contract(case: Any, local: RunningGa
     case.call_and_validate(
         base_url=local.api_url,
         headers=headers,
+        auth=SigV4(local) if signs_with_iam(security) else None,
         timeout=HTTP_TIMEOUT_SECONDS,
         checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
         additional_checks=[errors_are_the_envelope],

@@ -218,3 +218,35 @@ def test_while_moto_is_stopped_routes_answer_5xx_nothing_is_half_written_and_ser
     assert [uid for uid, stored in users.items() if stored == email] == [retried.json()["id"]]
     assert_nothing_half_written(local)
     assert json.loads(retried.text)["email"] == email
+
+
+def test_a_catalog_read_while_dynamodb_hangs_is_503_with_retry_after_then_recovers(
+    local, api, moto_resumed
+):
+    # Given the product reads, and the route's integration timeout is its own 5 s
+    partner = {"x-api-key": local.session.api_keys["partner"]}
+    assert api("GET", f"/v1/products/{PRODUCT_ID}", headers=partner).status_code == 200
+    route = next(
+        method
+        for rest_api in local.gateway.apis
+        for method in rest_api.methods
+        if (method.http_method, method.resource_path) == ("GET", "/v1/products/{id}")
+    )
+    assert gateway_module.integration_timeout(route) == 5.0
+
+    # When DynamoDB (moto) stops answering during a read
+    moto_resumed.pause()
+    started = time.monotonic()
+    response = api("GET", f"/v1/products/{PRODUCT_ID}", headers=partner)
+    waited = time.monotonic() - started
+    moto_resumed.resume()
+
+    # Then the caller gets 503 with Retry-After in the envelope, none of AWS's text
+    print(f"\n   catalog read with DynamoDB stopped: {response.status_code} after {waited:.1f} s")
+    assert_envelope(response, range(503, 504))
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    # And once DynamoDB answers again, so does the route
+    again = api("GET", f"/v1/products/{PRODUCT_ID}", headers=partner)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == PRODUCT_ID

@@ -280,7 +280,9 @@ def test_keep_users_leaves_no_route_function_or_table_of_the_other_domains(users
     assert folders == []
     assert sorted(path.name for path in (users_only / "functions").iterdir() if path.is_dir()) == [
         "create_user",
+        "create_user_v2",
         "delete_user",
+        "get_internal_user",
         "get_user",
         "get_user_v2",
         "list_users",

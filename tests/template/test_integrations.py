@@ -19,6 +19,7 @@ INTEGRATION_ROLES = {
         ("dynamodb:Query", '{"Fn::Sub": "${ProductsTable.Arn}/index/ProductsByCategory"}'),
     },
     "TelemetryIntegrationRole": {("sqs:SendMessage", '{"Fn::GetAtt": ["TelemetryQueue", "Arn"]}')},
+    "DirectoryIntegrationRole": {("dynamodb:GetItem", '{"Fn::GetAtt": ["UsersTable", "Arn"]}')},
     "FilesIntegrationRole": {
         ("s3:PutObject", '{"Fn::Sub": "${FilesBucket.Arn}/users/*"}'),
         ("s3:GetObject", '{"Fn::Sub": "${FilesBucket.Arn}/users/*"}'),
@@ -57,6 +58,7 @@ def test_every_service_integration_uses_its_familys_role(template):
         for operation in item.values()
         if isinstance(operation, dict)
         and operation.get("x-amazon-apigateway-integration", {}).get("type") == "aws"
+        and ":lambda:path/" not in str(operation["x-amazon-apigateway-integration"]["uri"])
     }
 
     # The sample's integrations, each with its family's role...
@@ -65,6 +67,7 @@ def test_every_service_integration_uses_its_familys_role(template):
         "/v1/products/{id}": "ProductsIntegrationRole",
         "/v1/telemetry": "TelemetryIntegrationRole",
         "/v1/files/{name}": "FilesIntegrationRole",
+        "/v1/directory/{id}": "DirectoryIntegrationRole",
     }.items() <= roles.items()
     # ...and any route added under a family (add-a-direct-integration.md) uses that family's
     # role: /v1/<family>/... -> <Family>IntegrationRole.

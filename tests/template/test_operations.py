@@ -117,6 +117,15 @@ def dimensions(metric: dict[str, Any]) -> dict[str, Any]:
     return {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
 
 
+def lambda_dimensions(alarm: dict[str, Any], metric: str) -> dict[str, Any]:
+    """The dimensions of the alarm's AWS/Lambda `metric`, plain or inside metric math."""
+    for query in alarm.get("Metrics", []):
+        stat = query.get("MetricStat", {}).get("Metric", {})
+        if stat.get("Namespace") == "AWS/Lambda" and stat.get("MetricName") == metric:
+            return dimensions(stat)
+    return dimensions(alarm)
+
+
 def alarm_topic(stack: Stack) -> Any:
     given = stack.parameters["AlarmTopicArn"]
     return given or {"Ref": "AlarmTopic"}
@@ -179,9 +188,14 @@ def test_every_function_has_its_own_alarm_to_the_alarm_topic(stage_stack, metric
     threshold = {"Errors": stack.parameters["FunctionErrorsThreshold"], "Throttles": 0}[metric]
 
     for name in functions(stack):
-        (alarm,) = [a for a in alarms if dimensions(a) == {"FunctionName": {"Ref": name}}]
+        (alarm,) = [
+            a for a in alarms if lambda_dimensions(a, metric) == {"FunctionName": {"Ref": name}}
+        ]
         assert str(alarm["Threshold"]) == str(threshold), name
-        assert alarm["Statistic"] == "Sum"
+        assert alarm.get("Statistic", "Sum") == "Sum"
+        assert all(
+            m["MetricStat"]["Stat"] == "Sum" for m in alarm.get("Metrics", []) if "MetricStat" in m
+        )
         assert alarm["AlarmActions"] == [alarm_topic(stack)]
     if metric == "Errors":
         assert threshold == {"dev": "5", "staging": "3", "prod": "1"}[stage]

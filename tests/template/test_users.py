@@ -30,6 +30,14 @@ ALLOWED = {
     },
     "GetUserFunction": {("dynamodb:GetItem", "UsersTable")},
     "GetUserV2Function": {("dynamodb:GetItem", "UsersTable")},
+    "GetInternalUserFunction": {("dynamodb:GetItem", "UsersTable")},
+    "CreateUserV2Function": {
+        ("dynamodb:PutItem", "UsersTable"),
+        ("dynamodb:GetItem", "IdempotencyTable"),
+        ("dynamodb:PutItem", "IdempotencyTable"),
+        ("dynamodb:UpdateItem", "IdempotencyTable"),
+        ("dynamodb:DeleteItem", "IdempotencyTable"),
+    },
     "UpdateUserFunction": {
         ("dynamodb:GetItem", "UsersTable"),
         ("dynamodb:UpdateItem", "UsersTable"),

@@ -12,9 +12,6 @@ import pytest
 from local_gateway.vtl import Rendered, VtlRequest, render
 from tests.template.conftest import rest_api_body, transformed
 
-# Physical names the `${...}` references of the request templates stand for in these tests.
-NAMES = {"ProductsTable": "ProductsTable"}
-
 # Caller values no mapping template may let out of their JSON string or form field.
 HOSTILE = [
     'quote " inside',
@@ -44,7 +41,8 @@ def resolve_sub(value: Any) -> str:
     if isinstance(value, str):
         return value
     text = value["Fn::Sub"]
-    return re.sub(r"\$\{([A-Za-z0-9:.]+)\}", lambda m: NAMES[m.group(1)], text)
+    # A table's physical name is its logical id here, as `table_from_template` creates it.
+    return re.sub(r"\$\{([A-Za-z0-9]+)\}", lambda m: m.group(1), text)
 
 
 def request(

@@ -128,6 +128,55 @@ def test_dynamodb_errors_become_the_error_envelope(api_body, path, pattern):
     )
 
     error = json.loads(out.body)["error"]
-    assert spec["statusCode"] in ("400", "502")
+    assert spec["statusCode"] in ("400", "503")
     assert error["requestId"] == "req-1"
     assert "secret" not in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/products", "/v1/products/{id}"])
+def test_a_failing_dynamodb_is_503_with_retry_after_never_its_own_text(api_body, path):
+    # Given DynamoDB answers 500 with its own error text
+    responses = integration(api_body, path, "get")["responses"]
+    spec = responses["5\\d{2}"]
+
+    # When the 5xx integration response renders it
+    out = render_template(
+        spec["responseTemplates"]["application/json"],
+        request(
+            body=b'{"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", '
+            b'"message": "Internal server error (Service: DynamoDb, secret detail)"}'
+        ),
+    )
+
+    # Then the caller gets 503, Retry-After and the envelope, nothing of AWS's text
+    assert spec["statusCode"] == "503"
+    assert spec["responseParameters"]["method.response.header.Retry-After"] == "'5'"
+    error = json.loads(out.body)["error"]
+    assert error["code"] == "SERVICE_UNAVAILABLE"
+    assert "DynamoDb" not in out.body
+    assert "secret" not in out.body
+
+
+@pytest.mark.parametrize("path", ["/v1/products", "/v1/products/{id}"])
+@pytest.mark.parametrize(
+    "error_type", ["ProvisionedThroughputExceededException", "ThrottlingException"]
+)
+def test_a_throttling_dynamodb_is_503_with_retry_after(api_body, path, error_type):
+    # Given DynamoDB refuses with a throttling error (a 400 on the wire)
+    spec = integration(api_body, path, "get")["responses"]["4\\d{2}"]
+    body = json.dumps(
+        {"__type": f"com.amazonaws.dynamodb.v20120810#{error_type}", "message": "Rate exceeded"}
+    ).encode()
+
+    # When the 4xx integration response renders it
+    out = render_template(spec["responseTemplates"]["application/json"], request(body=body))
+
+    # Then it overrides the status to 503 and adds Retry-After
+    assert out.status_override == 503
+    assert out.header_overrides == {"Retry-After": "5"}
+    assert json.loads(out.body)["error"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+def test_catalog_reads_wait_five_seconds_at_most_for_dynamodb(api_body):
+    for path in ("/v1/products", "/v1/products/{id}"):
+        assert integration(api_body, path, "get")["timeoutInMillis"] == 5000

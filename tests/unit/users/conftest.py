@@ -2,7 +2,9 @@
 
 import copy
 import importlib
+import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from sample_api import aws as aws_clients
 from sample_api import idempotency
+from sample_api.observability import logger
 from sample_api.settings import get_settings
 from sample_api.users.repository import get_user_repository
 from tests.unit.conftest import FakeLambdaContext
@@ -108,3 +111,17 @@ def create(users_service) -> Call:
         return invoke("create_user", event)
 
     return create_user
+
+
+@pytest.fixture
+def captured_log() -> Iterator[io.StringIO]:
+    """What the shared Powertools logger writes during the test, at its most verbose level."""
+    (handler,) = logger.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    buffer = io.StringIO()
+    previous_stream = handler.setStream(buffer)
+    previous_level = logger.log_level
+    logger.setLevel("DEBUG")
+    yield buffer
+    handler.setStream(previous_stream)
+    logger.setLevel(previous_level)

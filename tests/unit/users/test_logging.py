@@ -5,29 +5,9 @@ The log is captured from the Powertools handler itself (its stream swapped for a
 the test reads exactly the lines CloudWatch Logs would receive.
 """
 
-import io
 import json
-import logging
-from collections.abc import Iterator
 
-import pytest
-
-from sample_api.observability import logger
 from tests.unit.users.conftest import invoke, request
-
-
-@pytest.fixture
-def captured_log() -> Iterator[io.StringIO]:
-    """What the shared Powertools logger writes during the test, at its most verbose level."""
-    (handler,) = logger.handlers
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    previous_stream = handler.setStream(buffer)
-    previous_level = logger.log_level
-    logger.setLevel("DEBUG")
-    yield buffer
-    handler.setStream(previous_stream)
-    logger.setLevel(previous_level)
 
 
 def test_create_user_log_carries_the_request_id_and_no_personal_data(users_service, captured_log):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sample_api.identity import Caller
 from sample_api.observability import logger, metrics
 from sample_api.users.errors import EmailTaken, NotAdmin, UserNotFound
-from sample_api.users.models import CreateUser, UpdateUser, User, UserPage, UserV2
+from sample_api.users.models import CreateUser, CreateUserV2, UpdateUser, User, UserPage, UserV2
 from sample_api.users.repository import UserRepository
 
 Clock = Callable[[], datetime]
@@ -39,6 +39,13 @@ def create_user(request: CreateUser, repository: UserRepository, clock: Clock = 
     metrics.add_metric(name="UserCreated", unit="Count", value=1)
     logger.info("user created", extra={"user_id": user.id})
     return user
+
+
+def create_user_v2(
+    request: CreateUserV2, repository: UserRepository, clock: Clock = utc_now
+) -> UserV2:
+    """The v1 create under the v2 shape: the same user, the same uniqueness of emails."""
+    return UserV2.from_user(create_user(request.as_v1(), repository, clock))
 
 
 def get_user(user_id: str, repository: UserRepository) -> User:

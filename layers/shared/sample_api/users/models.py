@@ -38,6 +38,29 @@ class CreateUser(BaseModel):
     email: Email
 
 
+class CreateUserV2(BaseModel):
+    """``POST /v2/users`` input, as the request template maps the v1 body: the name in two parts.
+
+    Stored as the v1 name (``first last``, or ``first`` alone when there is no last name), so
+    ``UserV2.from_user`` splits it back into the same parts.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    first_name: str = Field(alias="firstName", max_length=NAME_MAX_LENGTH)
+    last_name: str = Field(alias="lastName", max_length=NAME_MAX_LENGTH)
+    email: Email
+
+    @model_validator(mode="after")
+    def makes_a_valid_name(self) -> Self:
+        self.as_v1()  # the combined name follows the v1 rules (length, not blank)
+        return self
+
+    def as_v1(self) -> CreateUser:
+        name = f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
+        return CreateUser(name=name, email=self.email)
+
+
 class UpdateUser(BaseModel):
     """``PUT /v1/users/{id}`` body: the fields to change, at least one, never null."""
 

@@ -13,8 +13,9 @@ def operation(template, path, method):
 
 
 def invokable_functions(template):
+    """The functions API Gateway may invoke (through their `live` alias)."""
     return {
-        permission["Properties"]["FunctionName"].get("Ref")
+        permission["Properties"]["FunctionName"].get("Ref").removesuffix("Aliaslive")
         for permission in resources_of_type(template, "AWS::Lambda::Permission").values()
         if permission["Properties"]["Principal"] == "apigateway.amazonaws.com"
     }
@@ -37,7 +38,7 @@ def test_the_internal_route_is_guarded_by_sigv4_only(stage_template):
     }
     integration = internal["x-amazon-apigateway-integration"]
     assert integration["type"] == "aws_proxy"
-    assert "${GetInternalUserFunction.Arn}" in integration["uri"]["Fn::Sub"]
+    assert "${GetInternalUserFunctionAliaslive}" in integration["uri"]["Fn::Sub"]
     # The function is invoked by API Gateway's own permission, not with the caller's credentials
     assert "credentials" not in integration
     assert "GetInternalUserFunction" in invokable_functions(template)
@@ -85,7 +86,7 @@ def test_v2_create_is_a_cognito_lambda_custom_integration_with_a_validated_body(
     }
     assert integration["type"] == "aws"
     assert integration["httpMethod"] == "POST"
-    assert "${CreateUserV2Function.Arn}/invocations" in integration["uri"]["Fn::Sub"]
+    assert "${CreateUserV2FunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
     assert integration["passthroughBehavior"] == "never"
     assert set(integration["requestTemplates"]) == {"application/json"}
     assert "CreateUserV2Function" in invokable_functions(template)

@@ -76,6 +76,18 @@ def test_every_function_deploys_all_at_once_in_dev_and_by_canary_elsewhere(stage
         }
 
 
+def watches_errors_of(alarm: dict, function: str) -> bool:
+    """The alarm reads the function's Errors metric, alone or in a metric-math expression."""
+    metrics = [alarm] + [
+        query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query
+    ]
+    return any(
+        metric.get("MetricName") == "Errors"
+        and {"Name": "FunctionName", "Value": {"Ref": function}} in metric.get("Dimensions", [])
+        for metric in metrics
+    )
+
+
 def test_a_deployment_rolls_back_when_the_functions_errors_alarm_fires(stage_stack):
     _, stack = stage_stack
     for function in functions(stack):
@@ -88,9 +100,7 @@ def test_a_deployment_rolls_back_when_the_functions_errors_alarm_fires(stage_sta
             alarm
             for alarm in alarms
             if stack.template["Resources"][alarm]["Type"] == "AWS::CloudWatch::Alarm"
-            and stack.properties(alarm).get("MetricName") == "Errors"
-            and {"Name": "FunctionName", "Value": {"Ref": function}}
-            in stack.properties(alarm)["Dimensions"]
+            and watches_errors_of(stack.properties(alarm), function)
         ]
         assert watched, f"{function} rolls back on {alarms}, none of them its errors alarm"
 

@@ -18,8 +18,8 @@ PORT ?= 3000
 REGION ?= us-east-1
 PYTEST_ARGS ?=
 
-PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py)
+PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py)
 
 .PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
 
@@ -41,8 +41,14 @@ lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, ch
 	  --constraint requirements/dev.txt layers/shared/requirements.in -o layers/shared/requirements.txt
 	scripts/bootstrap-venv
 
+# The orders route proxies to a stand-in of the on-premises orders system (stand_ins/), started
+# beside the gateway and stopped with it; samconfig's local section points the route at 3119.
+ORDERS_PORT ?= 3119
 dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; no Docker, no AWS)
-	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT)
+	python -m stand_ins.orders_backend --port $(ORDERS_PORT) & orders=$$!
+	trap 'kill $$orders' EXIT
+	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT) \
+	  --parameter-overrides OrdersBackendUrl=http://127.0.0.1:$(ORDERS_PORT)/orders
 
 AS ?= admin@example.com
 SCOPE ?=

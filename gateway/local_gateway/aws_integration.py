@@ -418,7 +418,14 @@ def _http_proxy(
     query = {**request.query, **parameters["querystring"]}
     if query:
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP_HEADERS}
+    # A mapped header replaces the client's of the same name, in any letter case: a backend
+    # may trust a header the integration sets (an identity from the authorizer, say).
+    mapped = {name.lower() for name in parameters["header"]}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in HOP_BY_HOP_HEADERS and k.lower() not in mapped
+    }
     headers.update(parameters["header"])
     method = str(integration.get("httpMethod", request.http_method)).upper()
     if method == "ANY":

@@ -34,6 +34,7 @@ import requests
 
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
+from stand_ins.orders_backend import OrdersStandIn
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 HTTP_TIMEOUT_SECONDS = 30
@@ -231,12 +232,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def local() -> Iterator[RunningGateway]:
+def orders_stand_in() -> Iterator[OrdersStandIn]:
+    """The orders stand-in the local gateway's orders route points at (as `make dev` starts it)."""
+    stand_in = OrdersStandIn()
+    stand_in.start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture(scope="session")
+def local(orders_stand_in: OrdersStandIn) -> Iterator[RunningGateway]:
     """The session's local gateway; only for tests marked `local_only` when API_URL is set."""
     if deployed_api_url():
         pytest.fail("this test looks behind the API at the local gateway: mark it local_only")
-    # As `make dev` does: queued telemetry reaches its consumer while the suite runs.
-    with start_gateway(TEMPLATE, poll_event_sources=True) as running:
+    # As `make dev` does: queued telemetry reaches its consumer while the suite runs, and the
+    # orders route reaches the stand-in (on a free port here).
+    overrides = {"OrdersBackendUrl": orders_stand_in.url}
+    with start_gateway(TEMPLATE, poll_event_sources=True, parameter_overrides=overrides) as running:
         yield running
 
 

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
+.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -41,14 +41,14 @@ lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, ch
 	  --constraint requirements/dev.txt layers/shared/requirements.in -o layers/shared/requirements.txt
 	scripts/bootstrap-venv
 
-# The orders route proxies to a stand-in of the on-premises orders system (stand_ins/), started
-# beside the gateway and stopped with it; samconfig's local section points the route at 3119.
-ORDERS_PORT ?= 3119
+# Stand-ins of systems outside the repository (stand_ins/, the orders system on 3119, where
+# samconfig's local section points the orders route) run beside the gateway and stop with it.
 dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; no Docker, no AWS)
-	python -m stand_ins.orders_backend --port $(ORDERS_PORT) & orders=$$!
-	trap 'kill $$orders' EXIT
-	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT) \
-	  --parameter-overrides OrdersBackendUrl=http://127.0.0.1:$(ORDERS_PORT)/orders
+	if [ -f stand_ins/orders_backend.py ]; then
+	  python -m stand_ins.orders_backend --port 3119 & orders=$$!
+	  trap 'kill $$orders' EXIT
+	fi
+	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT)
 
 AS ?= admin@example.com
 SCOPE ?=
@@ -56,6 +56,10 @@ SUB ?=
 token: $(VENV)/.installed ## Mint a token: make token AS=<demo user>, or make token SCOPE="products:write" [SUB=partner-1]
 	@if [ -n "$(SCOPE)" ]; then python -m local_gateway token issuer --scope "$(SCOPE)" $(if $(SUB),--sub "$(SUB)"); \
 	else python -m local_gateway token user "$(AS)"; fi
+
+SECRET ?=
+rotate-keys: $(VENV)/.installed ## Rotate the partners' API keys of a running `make dev` now (SECRET= for one)
+	python -m local_gateway rotate-secrets $(if $(SECRET),--secret "$(SECRET)")
 
 test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is kept for `make bench`)
 	@start=$$(date +%s)

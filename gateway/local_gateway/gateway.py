@@ -22,6 +22,7 @@ from typing import Any
 from local_gateway import gateway_responses
 from local_gateway.access_log import format_access_log, response_context
 from local_gateway.api import Method, RestApi, check_mapping_templates, load_apis
+from local_gateway.api_key_store import MotoApiKeys
 from local_gateway.api_keys import ApiKeyGate, presented_key
 from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
@@ -50,7 +51,17 @@ from local_gateway.rejections import Rejection
 from local_gateway.reload import CodeWatcher
 from local_gateway.request_validation import ValidatedRequest, validate_request
 from local_gateway.routing import Router
+from local_gateway.s3_endpoint import S3Endpoint
+from local_gateway.s3_notifications import S3NotificationPoller, notification_pollers
 from local_gateway.samconfig import LocalSettings, load_settings
+from local_gateway.schedules import ScheduleRunner
+from local_gateway.secrets_rotation import (
+    ROTATE_PATH,
+    RotationSchedule,
+    provision_secrets,
+    rotate,
+    rotation_schedules,
+)
 from local_gateway.sqs_poller import EventSourceMapping, SqsPoller
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
 from local_gateway.usage_plans import UsagePlans, load_usage_plans
@@ -194,7 +205,9 @@ class LocalGateway:
         self.checks += [self._check_api_key, self._check_stage_throttle, self._check_request]
         self.usage_plans = UsagePlans([], [], {})
         self.api_key_gate = ApiKeyGate([], [])
-        self.pollers: list[SqsPoller] = []
+        self.pollers: list[SqsPoller | S3NotificationPoller | ScheduleRunner] = []
+        self.rotations: list[RotationSchedule] = []
+        self.s3_endpoint: S3Endpoint | None = None
         self.watcher: CodeWatcher | None = None
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
@@ -207,20 +220,38 @@ class LocalGateway:
         self.moto.start()
         try:
             self.resources = Provisioner(self.template, self.moto.endpoint_url).provision()
+            # Keys, plans and secrets live in moto, so functions can rotate keys while it runs.
+            self.usage_plans = load_usage_plans(self.template)
+            key_store, self.usage_plans = MotoApiKeys.provision(
+                self._client("apigateway"), self.usage_plans, self.template
+            )
+            provision_secrets(self.template, self._client("secretsmanager"))
+            refs = self.template.context.resource_refs
+            self.resources.physical_ids.update(
+                {k: refs[k] for k in self.resources.physical_ids if k in refs}
+            )
             self.apis = load_apis(self.template)
             check_mapping_templates(self.apis)
             for api in self.apis:
                 api.region = self.region
             self.routers = [(api, Router(api.methods)) for api in self.apis]
+            # Functions reach S3 through the local endpoint that checks POST policies as S3 does.
+            self.s3_endpoint = S3Endpoint(self.moto.endpoint_url)
+            self.s3_endpoint.start()
             self.functions = load_functions(
-                self.template, self.moto.endpoint_url, region=self.region
+                self.template,
+                self.moto.endpoint_url,
+                region=self.region,
+                service_endpoints={"S3": self.s3_endpoint.url},
             )
             self._function_by_arn = {spec.arn: key for key, spec in self.functions.items()}
             self._check_integrations()
             self.pools = {key: WorkerPool(spec) for key, spec in self.functions.items()}
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
-            self.usage_plans = load_usage_plans(self.template)
-            self.api_key_gate = ApiKeyGate(self.usage_plans.keys, self.usage_plans.plans)
+            self.api_key_gate = ApiKeyGate(
+                self.usage_plans.keys, self.usage_plans.plans, lookup=key_store.lookup
+            )
+            self.rotations = rotation_schedules(self.template, self._function_by_arn)
             for pool in self.resources.user_pools.values():
                 self.users += seed_demo_users(
                     pool,
@@ -229,7 +260,21 @@ class LocalGateway:
                     endpoint_url=self.moto.endpoint_url,
                     region=self.region,
                 )
-            self.pollers = self._event_source_pollers()
+            self.pollers = [
+                *self._event_source_pollers(),
+                *notification_pollers(
+                    self.template,
+                    self.resources.physical_ids,
+                    {spec.name: key for key, spec in self.functions.items()},
+                    self._function_by_arn,
+                    self._client("sqs"),
+                    self._client("s3"),
+                    self._invoke_for_event_source,
+                ),
+                ScheduleRunner(
+                    self._client("scheduler"), self._function_by_arn, self._invoke_for_event_source
+                ),
+            ]
             self.api_reference = api_reference_for(self)
             if watch:
                 self.watcher = CodeWatcher(self.pools.values())
@@ -239,6 +284,28 @@ class LocalGateway:
         except BaseException:
             self.stop()
             raise
+
+    def _client(self, service: str) -> Any:
+        return client(service, self.moto.endpoint_url, self.region)
+
+    def rotate_secrets(self, secret: str | None = None) -> dict[str, str]:
+        """Rotate each secret with a rotation schedule (or the one whose logical id or ARN is
+        `secret`) now; returns the new version id by secret logical id."""
+        chosen = [
+            s
+            for s in self.rotations
+            if secret is None or secret in (s.secret_id, self._secret_logical_id(s.secret_id))
+        ]
+        if secret is not None and not chosen:
+            raise LookupError(f"no secret {secret!r} has a rotation schedule")
+        return {
+            self._secret_logical_id(s.secret_id): rotate(s, self._invoke_for_event_source)
+            for s in chosen
+        }
+
+    def _secret_logical_id(self, arn: str) -> str:
+        refs = self.template.context.resource_refs
+        return next((k for k, v in refs.items() if v == arn), arn)
 
     @property
     def aws(self) -> AwsEnvironment:
@@ -276,6 +343,8 @@ class LocalGateway:
     def stop(self) -> None:
         for poller in self.pollers:
             poller.stop()
+        if self.s3_endpoint is not None:
+            self.s3_endpoint.stop()
         if self.watcher is not None:
             self.watcher.stop()
         for pool in self.pools.values():
@@ -321,6 +390,8 @@ class LocalGateway:
         try:
             if request.raw_path.startswith(ISSUER_PREFIX + "/"):
                 return self._handle_issuer(request)
+            if request.raw_path == ROTATE_PATH and request.method == "POST":
+                return self._handle_rotation(request)
             if self.api_reference is not None and self.api_reference.serves(request.raw_path):
                 return self.api_reference.handle(request, host)
             call = self._route(request, request_id, host)
@@ -558,6 +629,25 @@ class LocalGateway:
             )
         body = json.dumps(answer.body).encode()
         return HttpResponse(answer.status, [("Content-Type", "application/json")], body)
+
+    def _handle_rotation(self, request: HttpRequest) -> HttpResponse:
+        """`POST /_local/secrets/rotate` (`{"secret": id}` optional): rotate now, as `make
+        rotate-keys` asks; 404 for an unknown secret, 502 when a step of the function fails."""
+        body: dict[str, Any]
+        try:
+            wanted = json.loads(request.body or b"{}").get("secret")
+            rotated = self.rotate_secrets(str(wanted) if wanted else None)
+        except LookupError as error:
+            status, body = 404, {"error": str(error)}
+        except (FunctionFailed, FunctionTimeout) as error:
+            status, body = 502, {"error": f"the rotation function failed: {error}"}
+        except (ValueError, AttributeError):
+            status, body = 400, {"error": 'send {"secret": "<logical id or ARN>"} or nothing'}
+        else:
+            status, body = 200, {"rotated": rotated}
+        return HttpResponse(
+            status, [("Content-Type", "application/json")], json.dumps(body).encode()
+        )
 
     def _log_access(
         self,

@@ -7,7 +7,7 @@ fails fast enough for the function to answer with an error instead of being kill
 """
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -52,3 +52,24 @@ def sqs() -> "SQSClient":
     import boto3
 
     return boto3.client("sqs", config=client_config())
+
+
+@cache
+def apigateway() -> Any:
+    import boto3
+
+    return boto3.client("apigateway", config=client_config())
+
+
+@cache
+def secretsmanager() -> Any:
+    import boto3
+
+    return boto3.client("secretsmanager", config=client_config())
+
+
+@cache
+def scheduler() -> Any:
+    import boto3
+
+    return boto3.client("scheduler", config=client_config())

@@ -18,10 +18,10 @@ PORT ?= 3000
 REGION ?= us-east-1
 PYTEST_ARGS ?=
 
-PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py scripts/postman.py)
+PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
+.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -48,10 +48,16 @@ lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, ch
 	scripts/bootstrap-venv
 
 # DEBUG=<FunctionLogicalId>: that function's worker runs under debugpy on DEBUG_PORT and waits
-# for a debugger (.vscode/launch.json attaches).
+# for a debugger (.vscode/launch.json attaches). Stand-ins of systems outside the repository
+# (stand_ins/, the orders system on 3119, where samconfig's local section points the orders
+# route) run beside the gateway and stop with it.
 DEBUG ?=
 DEBUG_PORT ?= 5678
 dev: $(VENV)/.installed ## Run the whole API locally on 127.0.0.1:3000 (PORT= to change; DEBUG=<Function> to debug one; reloads on save)
+	if [ -f stand_ins/orders_backend.py ]; then
+	  python -m stand_ins.orders_backend --port 3119 & orders=$$!
+	  trap 'kill $$orders' EXIT
+	fi
 	python -m local_gateway serve --template template.yaml --config-env default --port $(PORT) \
 	  $(if $(DEBUG),--debug $(DEBUG) --debug-port $(DEBUG_PORT))
 
@@ -64,6 +70,10 @@ SUB ?=
 token: $(VENV)/.installed ## Mint a token: make token AS=<demo user>, or make token SCOPE="products:write" [SUB=partner-1]
 	@if [ -n "$(SCOPE)" ]; then python -m local_gateway token issuer --scope "$(SCOPE)" $(if $(SUB),--sub "$(SUB)"); \
 	else python -m local_gateway token user "$(AS)"; fi
+
+SECRET ?=
+rotate-keys: $(VENV)/.installed ## Rotate the partners' API keys of a running `make dev` now (SECRET= for one)
+	python -m local_gateway rotate-secrets $(if $(SECRET),--secret "$(SECRET)")
 
 test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is kept for `make bench`)
 	@start=$$(date +%s)

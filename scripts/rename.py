@@ -8,15 +8,16 @@ OIDC audience, prose), `sample_api` (the layer package, its imports, mypy and se
 settings) and `SampleApi` (metric namespaces), and the layer package's folder is moved. The
 local gateway (`gateway/`) knows nothing of the service, so it is left as it is.
 
-`--keep` names the sample domains (users, products, telemetry, files) that stay; each other one
-leaves with what is only its own: its routes, models, functions, tables, queues and buckets,
-everything in the template that refers to them (log groups, alarms, integration roles, usage
-plans and their keys, outputs, dashboard rows, parameters nothing else uses), its
+`--keep` names the sample domains (users, products, telemetry, files, orders) that stay; each
+other one leaves with what is only its own: its routes, models, functions, tables, queues and
+buckets, everything in the template that refers to them (log groups, alarms, integration roles,
+usage plans and their keys, outputs, dashboard rows, parameters nothing else uses), its
 `functions/<action>/`, layer package, events and tests, and the tests elsewhere that exercise it.
-Cognito stays while users or files are kept; the JWT authorizer and API keys while products or
-telemetry are. The template is cut line by line at blocks a YAML parser located, so its
-comments, anchors, short tags (!Ref, !Sub) and layout survive as written. The client contract
-(docs/openapi.json) is exported again and becomes the new baseline of the drift test.
+Cognito stays while users or files are kept; the JWT authorizer while products, telemetry or
+orders are, and API keys while products or telemetry are. The template is cut line by line at
+blocks a YAML parser located, so its comments, anchors, short tags (!Ref, !Sub) and layout
+survive as written. The client contract (docs/openapi.json) is exported again and becomes the
+new baseline of the drift test.
 
     python scripts/rename.py [--name orders-api] [--keep "users products"] [--root .]
 """
@@ -176,6 +177,8 @@ class Domain:
     # Tests elsewhere that assume this domain exists without spelling it (generic checks that
     # would find nothing to check, like "every DLQ alarms").
     assuming_tests: tuple[str, ...] = ()
+    # Layer packages besides the one named after the domain.
+    layer_packages: tuple[str, ...] = ()
 
 
 # They count the plans and keys of products and telemetry together.
@@ -229,7 +232,8 @@ DOMAINS: dict[str, Domain] = {
     ),
     "products": Domain(
         routes=("/v1/products",),
-        functions=("create_product",),
+        # The partner plan's keys rotate themselves (Secrets Manager): they go with the plan.
+        functions=("create_product", "rotate_partner_key"),
         resources=(
             "ProductsTable",
             "ProductsIntegrationRole",
@@ -237,15 +241,21 @@ DOMAINS: dict[str, Domain] = {
             "FreeDemoApiKey",
             "PartnerUsagePlan",
             "PartnerDemoApiKey",
+            "PartnerDemoApiKeySecret",
+            "ApiKeyRetirementRole",
         ),
         models=("NewProduct", "Product", "ProductList"),
         tests=(
             "tests/unit/products/",
             "tests/unit/integrations/test_products_vtl.py",
             "tests/e2e/test_products.py",
+            "tests/e2e/test_key_rotation.py",
+            "tests/unit/partner_keys/",
+            "tests/template/test_key_rotation.py",
         ),
-        markers=("/v1/products", "Product", "create_product", "products:"),
+        markers=("/v1/products", "Product", "create_product", "products:", "partner_keys"),
         assuming_tests=USAGE_PLAN_TESTS,
+        layer_packages=("partner_keys",),
     ),
     "telemetry": Domain(
         routes=("/v1/telemetry",),
@@ -281,13 +291,20 @@ DOMAINS: dict[str, Domain] = {
     ),
     "files": Domain(
         routes=("/v1/files", "/v1/uploads"),
-        functions=("create_upload",),
-        resources=("FilesBucket", "FilesIntegrationRole"),
-        models=("CreateUpload", "Upload", "StoredFile"),
+        functions=("create_upload", "process_upload", "list_files"),
+        resources=(
+            "FilesBucket",
+            "FilesIntegrationRole",
+            "FilesTable",
+            "FilesProcessingDeadLetterQueue",
+        ),
+        models=("CreateUpload", "Upload", "StoredFile", "FilePage"),
         tests=(
             "tests/unit/files/",
             "tests/unit/integrations/test_files_vtl.py",
             "tests/e2e/test_files.py",
+            "tests/e2e/test_uploads.py",
+            "tests/template/test_uploads.py",
         ),
         markers=(
             "/v1/files",
@@ -297,6 +314,16 @@ DOMAINS: dict[str, Domain] = {
             "FILES_BUCKET",
             "upload",
         ),
+    ),
+    # The on-premises orders system behind HTTP_PROXY: no function or table of its own here,
+    # its route, parameters and the stand-in `make dev` runs in its place.
+    "orders": Domain(
+        routes=("/v1/orders",),
+        functions=(),
+        resources=(),
+        models=(),
+        tests=("tests/e2e/test_orders.py", "tests/template/test_orders.py", "stand_ins/"),
+        markers=("/v1/orders", "orders:"),
     ),
 }
 
@@ -323,7 +350,7 @@ SHARED: dict[str, SharedPiece] = {
         paths=(),
     ),
     "jwt-authorizer": SharedPiece(
-        needed_by=frozenset({"products", "telemetry"}),
+        needed_by=frozenset({"products", "telemetry", "orders"}),
         resources=("JwtAuthorizerFunction",),
         authorizer="JwtAuthorizer",
         paths=(
@@ -858,6 +885,7 @@ def keep_domains(root: Path, keep: set[str]) -> list[str]:
             *(f"functions/{action}/" for action in DOMAINS[name].functions),
             *(f"events/{action}.json" for action in DOMAINS[name].functions),
             f"{package.relative_to(root).as_posix()}/{name}/",
+            *(f"{package.relative_to(root).as_posix()}/{p}/" for p in DOMAINS[name].layer_packages),
             *DOMAINS[name].tests,
         )
     ]
@@ -910,13 +938,14 @@ def drop_gone_folders_from_tooling(root: Path) -> None:
                 ):
                     cuts.cut_item(item)
             dependabot.write_text(cuts.text(), encoding="utf-8")
-    if (root / "authorizers").exists():
-        return
-    for name in (".pre-commit-config.yaml", "Makefile"):
-        path = root / name
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace(" authorizers ", " "), encoding="utf-8")
+    for folder in ("authorizers", "stand_ins"):
+        if (root / folder).exists():
+            continue
+        for name in (".pre-commit-config.yaml", "Makefile"):
+            path = root / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace(f" {folder} ", " "), encoding="utf-8")
 
 
 def regenerate_openapi(root: Path) -> None:

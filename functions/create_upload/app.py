@@ -1,4 +1,4 @@
-"""POST /v1/uploads: a presigned PUT URL into the caller's own prefix, for files over 10 MB."""
+"""POST /v1/uploads: a presigned POST into the caller's own prefix, bounded in size."""
 
 from typing import Annotated, Any
 
@@ -11,15 +11,18 @@ from sample_api.api import JSON, build_resolver
 from sample_api.files.logic import create_upload
 from sample_api.files.models import NewUpload
 from sample_api.files.storage import get_upload_signer
+from sample_api.identity import caller_from_claims
 from sample_api.observability import logger, metrics, tracer
+from sample_api.settings import get_settings
 
 app = build_resolver()
 
 
 def post_upload(new: Annotated[NewUpload, Body()]) -> Response[str]:
     # The Cognito authorizer verified the token; its `sub` is the only say on the prefix.
-    sub = app.current_event.request_context.authorizer.claims["sub"]
-    upload = create_upload(sub, new, get_upload_signer())
+    caller = caller_from_claims(app.current_event.request_context.authorizer.claims)
+    max_bytes = int(get_settings().require("max_upload_bytes"))
+    upload = create_upload(caller.sub, new, get_upload_signer(), max_bytes)
     return Response(status_code=201, content_type=JSON, body=upload.model_dump_json())
 
 

@@ -9,7 +9,7 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from local_gateway.rejections import forbidden
 from local_gateway.throttling import Limiter, QuotaSettings, ThrottleSettings
 
 API_KEY_HEADER = "x-api-key"
+KeyLookup = Callable[[str], "tuple[ApiKey, frozenset[str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class ApiKeyGate:
     keys: list[ApiKey]
     plans: list[UsagePlan]
     limiter: Limiter = field(default_factory=Limiter)
+    # Where keys are read at request time (value -> the key and its plans' ids), when they
+    # can change while the gateway runs; else `keys` and the plans' key ids.
+    lookup: KeyLookup | None = None
 
     def admit(
         self,
@@ -96,11 +100,12 @@ class ApiKeyGate:
         http_method: str,
     ) -> AdmittedKey:
         """Admit a request presenting `key_value`, or raise 403 Forbidden / 429 as API Gateway."""
-        key = next((k for k in self.keys if k.value == key_value), None) if key_value else None
-        if key is None or not key.enabled:
+        found = self._find(key_value) if key_value else None
+        if found is None or not found[0].enabled:
             raise forbidden()
+        key, plan_ids = found
         plan = next(
-            (p for p in self.plans if key.id in p.key_ids and (api_id, stage) in p.api_stages),
+            (p for p in self.plans if p.id in plan_ids and (api_id, stage) in p.api_stages),
             None,
         )
         if plan is None:
@@ -115,3 +120,11 @@ class ApiKeyGate:
             http_method=http_method,
         )
         return AdmittedKey(key, plan)
+
+    def _find(self, key_value: str) -> tuple[ApiKey, frozenset[str]] | None:
+        if self.lookup is not None:
+            return self.lookup(key_value)
+        key = next((k for k in self.keys if k.value == key_value), None)
+        if key is None:
+            return None
+        return key, frozenset(p.id for p in self.plans if key.id in p.key_ids)

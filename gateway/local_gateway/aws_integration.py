@@ -510,6 +510,8 @@ def _http_proxy(
     query += list(parameters["querystring"].items())
     if query:
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode(query)
+    # A mapped header replaces the client's of the same name, in any letter case: a backend
+    # may trust a header the integration sets (an identity from the authorizer, say).
     mapped = {name.lower() for name in parameters["header"]}
     headers: dict[str, str | None] = {
         "Accept": None,
@@ -521,7 +523,7 @@ def _http_proxy(
         for k, v in request.headers.items()
         if k.lower() not in HOP_BY_HOP_HEADERS
         and k.lower() not in PROXY_DROPPED_HEADERS
-        and k.lower() not in mapped  # a mapped header replaces the client's, whatever its case
+        and k.lower() not in mapped
     )
     headers.update(parameters["header"])
     method = str(integration.get("httpMethod", request.http_method)).upper()

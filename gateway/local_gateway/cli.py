@@ -6,6 +6,7 @@ token user NAME: a fresh Cognito ID token (or `--access`) for a seeded user of t
 session [FIELD]: the running gateway's session facts, or one of them (`api_keys.partner`).
 token issuer: a token of the local OIDC issuer (`--sub`, `--scope`), also when the gateway is down.
 openapi: the API's OpenAPI document for clients (see `local_gateway.openapi`), to stdout or `-o`.
+rotate-secrets: rotate the running gateway's secrets now, through their rotation functions.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import signal
 import socket
 import sys
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -31,6 +34,7 @@ from local_gateway.oidc import LocalIssuer
 from local_gateway.openapi import openapi_document, render
 from local_gateway.runtime import running_gateway
 from local_gateway.samconfig import load_settings, parse_overrides
+from local_gateway.secrets_rotation import ROTATE_PATH
 from local_gateway.session_files import (
     banner,
     read_session,
@@ -230,6 +234,37 @@ def _signed(arguments: argparse.Namespace) -> int:
     return 0 if response.status_code < 400 else 1
 
 
+def _rotate_secrets(arguments: argparse.Namespace) -> int:
+    """Asks the running gateway to rotate now (`POST /_local/secrets/rotate`)."""
+    api_url = arguments.api_url
+    if not api_url:
+        session = read_session(Path(arguments.template).resolve().parent / STATE_DIR)
+        if session is None:
+            raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
+        api_url = session["api_url"]
+    body = json.dumps({"secret": arguments.secret} if arguments.secret else {}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the local gateway's own URL
+        f"{api_url.rstrip('/')}{ROTATE_PATH}",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
+            rotated = json.loads(answer.read())["rotated"]
+    except urllib.error.HTTPError as error:
+        raise GatewayStartError(f"rotation refused: {error.read().decode()}") from None
+    except urllib.error.URLError as error:
+        raise GatewayStartError(
+            f"no gateway at {api_url}: is `make dev` running? ({error})"
+        ) from None
+    for secret, version in rotated.items():
+        print(f"{secret}: rotated to version {version}")
+    if not rotated:
+        print("no secret has a rotation schedule")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -288,6 +323,12 @@ def parser() -> argparse.ArgumentParser:
     )
     openapi.add_argument("--port", type=int, default=3000, help="the local server's port")
     openapi.add_argument("-o", "--output", help="write to this file instead of stdout")
+    rotate = commands.add_parser(
+        "rotate-secrets", help="rotate the running gateway's secrets now (their rotation functions)"
+    )
+    rotate.add_argument("--template", default="template.yaml")
+    rotate.add_argument("--secret", help="one secret's logical id or ARN (default: every one)")
+    rotate.add_argument("--api-url", help="the gateway's URL (default: from .local/session.json)")
     return root
 
 
@@ -307,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
             return _session(arguments)
         if arguments.command == "signed":
             return _signed(arguments)
+        if arguments.command == "rotate-secrets":
+            return _rotate_secrets(arguments)
         return _token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)

@@ -13,7 +13,7 @@ import select
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,8 +74,14 @@ def _layer_path(folder: Path) -> Path:
 
 
 def load_functions(
-    template: LoadedTemplate, endpoint_url: str, *, region: str
+    template: LoadedTemplate,
+    endpoint_url: str,
+    *,
+    region: str,
+    service_endpoints: Mapping[str, str] | None = None,
 ) -> dict[str, FunctionSpec]:
+    """The template's functions; `service_endpoints` (`{"S3": url}`) send one service's calls
+    elsewhere than `endpoint_url` (AWS_ENDPOINT_URL_<SERVICE>, as the AWS SDKs read it)."""
     layers = {
         logical_id: _layer_path(
             template.local_folder(
@@ -116,6 +122,7 @@ def load_functions(
             layer_dirs=tuple(layer_dirs),
             environment={
                 **lambda_environment(name, runtime, region, endpoint_url),
+                **{f"AWS_ENDPOINT_URL_{k}": v for k, v in (service_endpoints or {}).items()},
                 **{k: _env_value(v) for k, v in variables.items()},
             },
             max_workers=int(reserved) if reserved else MAX_WORKERS_PER_FUNCTION,

@@ -28,6 +28,7 @@ from local_gateway.api import (
     load_apis,
     local_deployment_id,
 )
+from local_gateway.api_key_store import MotoApiKeys
 from local_gateway.api_keys import ApiKeyGate, presented_key
 from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.aws_integration import AwsEnvironment, MethodRequest, run_integration
@@ -67,7 +68,17 @@ from local_gateway.rejections import Rejection
 from local_gateway.reload import ChangeSummary, CodeWatcher
 from local_gateway.request_validation import ValidatedRequest, validate_request
 from local_gateway.routing import Router
+from local_gateway.s3_endpoint import S3Endpoint
+from local_gateway.s3_notifications import S3NotificationPoller, notification_pollers
 from local_gateway.samconfig import LocalSettings, load_settings
+from local_gateway.schedules import ScheduleRunner
+from local_gateway.secrets_rotation import (
+    ROTATE_PATH,
+    RotationSchedule,
+    provision_secrets,
+    rotate,
+    rotation_schedules,
+)
 from local_gateway.sqs_poller import EventSourceMapping, SqsPoller
 from local_gateway.start_checks import (
     check_handlers,
@@ -239,7 +250,9 @@ class LocalGateway:
         self.checks += [self._check_api_key, self._check_stage_throttle, self._check_request]
         self.usage_plans = UsagePlans([], [], {})
         self.api_key_gate = ApiKeyGate([], [])
-        self.pollers: list[SqsPoller] = []
+        self.pollers: list[SqsPoller | S3NotificationPoller | ScheduleRunner] = []
+        self.rotations: list[RotationSchedule] = []
+        self.s3_endpoint: S3Endpoint | None = None
         self.watcher: CodeWatcher | None = None
         self.verifier: CognitoVerifier | None = None
         self.lambda_authorizers = LambdaAuthorizerGate(invoke=self._invoke_authorizer)
@@ -254,6 +267,9 @@ class LocalGateway:
         try:
             self.verifier = CognitoVerifier(self.moto.endpoint_url, self.region)
             self.iam = IamAuthorizer(self.moto.endpoint_url, self.region, ACCOUNT_ID)
+            # Functions reach S3 through the local endpoint that checks POST policies as S3 does.
+            self.s3_endpoint = S3Endpoint(self.moto.endpoint_url)
+            self.s3_endpoint.start()
             self._apply(self.template, self.settings)
             self.iam_callers = provision_iam_callers(
                 self.template, self.moto.endpoint_url, self.region
@@ -277,6 +293,28 @@ class LocalGateway:
             self.stop()
             raise
 
+    def _client(self, service: str) -> Any:
+        return client(service, self.moto.endpoint_url, self.region)
+
+    def rotate_secrets(self, secret: str | None = None) -> dict[str, str]:
+        """Rotate each secret with a rotation schedule (or the one whose logical id or ARN is
+        `secret`) now; returns the new version id by secret logical id."""
+        chosen = [
+            s
+            for s in self.rotations
+            if secret is None or secret in (s.secret_id, self._secret_logical_id(s.secret_id))
+        ]
+        if secret is not None and not chosen:
+            raise LookupError(f"no secret {secret!r} has a rotation schedule")
+        return {
+            self._secret_logical_id(s.secret_id): rotate(s, self._invoke_for_event_source)
+            for s in chosen
+        }
+
+    def _secret_logical_id(self, arn: str) -> str:
+        refs = self.template.context.resource_refs
+        return next((k for k, v in refs.items() if v == arn), arn)
+
     @property
     def source_files(self) -> tuple[Path, ...]:
         """The files a template reload reads: the template and samconfig."""
@@ -287,20 +325,46 @@ class LocalGateway:
         data), keeps the warm workers of unchanged functions. Everything is checked before the
         running API changes, so a template that fails leaves the last good one serving."""
         resources = Provisioner(template, self.moto.endpoint_url, self.resources).provision()
+        # Keys, plans and secrets live in moto, so functions can rotate keys while it runs.
+        key_store, usage_plans = MotoApiKeys.provision(
+            self._client("apigateway"), load_usage_plans(template, self.usage_plans), template
+        )
+        provision_secrets(template, self._client("secretsmanager"))
+        refs = template.context.resource_refs
+        resources.physical_ids.update({k: refs[k] for k in resources.physical_ids if k in refs})
         apis = load_apis(template)
         check_mapping_templates(apis)
         for api in apis:
             api.region = self.region
         functions = with_debug_port(
-            load_functions(template, self.moto.endpoint_url, region=self.region),
+            load_functions(
+                template,
+                self.moto.endpoint_url,
+                region=self.region,
+                service_endpoints={"S3": self.s3_endpoint.url} if self.s3_endpoint else None,
+            ),
             self.debug_function,
             self.debug_port,
         )
         check_handlers(functions.values())
         function_by_arn = {spec.arn: key for key, spec in functions.items()}
         check_integrations(apis, function_by_arn)
-        pollers = self._event_source_pollers(template, resources, functions)
-        usage_plans = load_usage_plans(template, self.usage_plans)
+        pollers: list[SqsPoller | S3NotificationPoller | ScheduleRunner] = [
+            *self._event_source_pollers(template, resources, functions),
+            *notification_pollers(
+                template,
+                resources.physical_ids,
+                {spec.name: key for key, spec in functions.items()},
+                function_by_arn,
+                self._client("sqs"),
+                self._client("s3"),
+                self._invoke_for_event_source,
+            ),
+            ScheduleRunner(
+                self._client("scheduler"), function_by_arn, self._invoke_for_event_source
+            ),
+        ]
+        rotations = rotation_schedules(template, function_by_arn)
         pools = {
             key: self.pools[key]
             if self.functions.get(key) == spec
@@ -327,8 +391,12 @@ class LocalGateway:
         self.functions, self._function_by_arn, self.pools = functions, function_by_arn, pools
         self.usage_plans, self.users, self.pollers = usage_plans, users, pollers
         self.api_key_gate = ApiKeyGate(
-            usage_plans.keys, usage_plans.plans, limiter=self.api_key_gate.limiter
+            usage_plans.keys,
+            usage_plans.plans,
+            limiter=self.api_key_gate.limiter,
+            lookup=key_store.lookup,
         )
+        self.rotations = rotations
         self.api_reference = api_reference_for(self)
         # A poller may be in a long poll: the old ones stop on their own time, not the reload's.
         threading.Thread(target=_stop_all, args=(old_pollers,), daemon=True).start()
@@ -413,6 +481,8 @@ class LocalGateway:
     def stop(self) -> None:
         for poller in self.pollers:
             poller.stop()
+        if self.s3_endpoint is not None:
+            self.s3_endpoint.stop()
         if self.watcher is not None:
             self.watcher.stop()
         for pool in self.pools.values():
@@ -444,6 +514,8 @@ class LocalGateway:
         try:
             if request.raw_path.startswith(ISSUER_PREFIX + "/"):
                 return self._handle_issuer(request)
+            if request.raw_path == ROTATE_PATH and request.method == "POST":
+                return self._handle_rotation(request)
             if self.api_reference is not None and self.api_reference.serves(request.raw_path):
                 return self.api_reference.handle(request, host)
             call = self._route(request, request_id, host)
@@ -734,6 +806,25 @@ class LocalGateway:
             )
         body = json.dumps(answer.body).encode()
         return HttpResponse(answer.status, [("Content-Type", "application/json")], body)
+
+    def _handle_rotation(self, request: HttpRequest) -> HttpResponse:
+        """`POST /_local/secrets/rotate` (`{"secret": id}` optional): rotate now, as `make
+        rotate-keys` asks; 404 for an unknown secret, 502 when a step of the function fails."""
+        body: dict[str, Any]
+        try:
+            wanted = json.loads(request.body or b"{}").get("secret")
+            rotated = self.rotate_secrets(str(wanted) if wanted else None)
+        except LookupError as error:
+            status, body = 404, {"error": str(error)}
+        except (FunctionFailed, FunctionTimeout) as error:
+            status, body = 502, {"error": f"the rotation function failed: {error}"}
+        except (ValueError, AttributeError):
+            status, body = 400, {"error": 'send {"secret": "<logical id or ARN>"} or nothing'}
+        else:
+            status, body = 200, {"rotated": rotated}
+        return HttpResponse(
+            status, [("Content-Type", "application/json")], json.dumps(body).encode()
+        )
 
     def _log_access(
         self,

@@ -27,6 +27,8 @@ from local_gateway.template import LoadedTemplate
 EXTENSION_PREFIX = "x-amazon-apigateway-"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head")
 REFERENCE_PREFIX = "#/components/schemas/"
+ANY_METHOD = "x-amazon-apigateway-any-method"
+GREEDY_PARAMETER = re.compile(r"\{([^/{}]+)\+\}")
 DEPLOYED_SERVER = "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}"
 
 # API Gateway's own status for each gateway response type, when the template does not set one.
@@ -256,6 +258,20 @@ def _client_operation(
     return dict(client)
 
 
+def _with_any_method_spelled_out(item: dict[str, Any]) -> dict[str, Any]:
+    """API Gateway's ANY method as the methods a client can send (those not declared apart)."""
+    any_method = item.get(ANY_METHOD)
+    if any_method is None:
+        return item
+    spelled = {verb: any_method for verb in HTTP_METHODS if verb not in item}
+    return {**item, **spelled}
+
+
+def _client_path(path: str) -> str:
+    """A greedy `{proxy+}` is `{proxy}` to OpenAPI (the `+` is API Gateway's own syntax)."""
+    return GREEDY_PARAMETER.sub(r"{\1}", path)
+
+
 def openapi_document(
     template: LoadedTemplate,
     *,
@@ -296,7 +312,7 @@ def openapi_document(
     paths: dict[str, Any] = {}
     for path, item in (definition.get("paths") or {}).items():
         client_item: dict[str, Any] = {}
-        for key, value in item.items():
+        for key, value in _with_any_method_spelled_out(item).items():
             if key in HTTP_METHODS:
                 client_item[key] = _client_operation(value, key, schemes, statuses, error_schema)
                 if not definition.get("security"):  # no credentials is said, not left out
@@ -304,7 +320,7 @@ def openapi_document(
             elif key == "parameters":
                 client_item[key] = _schema_dialect(value)
         if any(key in HTTP_METHODS for key in client_item):
-            paths[path] = client_item
+            paths[_client_path(path)] = client_item
     document: dict[str, Any] = {
         "openapi": definition["openapi"],
         "info": definition.get("info") or {},

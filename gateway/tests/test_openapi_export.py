@@ -261,3 +261,26 @@ def test_servers_say_who_they_are_for_and_bearer_tokens_name_rfc_8725():
     # Then the deployed stage is for clients, the local gateway is internal
     assert [server["x-internal"] for server in document["servers"]] == [False, True]
     assert "RFC8725" in document["components"]["securitySchemes"]["Jwt"]["description"]
+
+
+def test_an_any_method_is_every_method_a_client_sends_on_a_greedy_path_it_can_write():
+    # Given a greedy path whose ANY method proxies, beside a GET declared on its own
+    body = definition()
+    body["paths"]["/v1/orders/{proxy+}"] = {
+        "get": {"summary": "Read.", "responses": {"200": {"description": "An order."}}},
+        "x-amazon-apigateway-any-method": {
+            "summary": "Anything else.",
+            "parameters": [{"name": "proxy", "in": "path", "required": True}],
+            "responses": {"200": {"description": "The backend's answer."}},
+            "x-amazon-apigateway-integration": {"type": "http_proxy", "uri": "https://x/{proxy}"},
+        },
+    }
+
+    # When it is exported
+    paths = openapi_document(template_with(body))["paths"]
+
+    # Then the path is OpenAPI's `{proxy}`, and every other method is the ANY operation
+    item = paths["/v1/orders/{proxy}"]
+    assert set(item) == {"get", "put", "post", "delete", "patch", "head"}
+    assert item["get"]["summary"] == "Read."
+    assert {item[verb]["summary"] for verb in item if verb != "get"} == {"Anything else."}

@@ -22,6 +22,7 @@ device ids, file names) instead of counting on an empty table.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ import pytest
 import requests
 
 from local_gateway.runtime import RunningGateway
+from local_gateway.template import parse_template_text
 from local_gateway.testing import start_gateway
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -50,6 +52,7 @@ ISSUER_VARIABLES = ("E2E_ISSUER_TOKEN_URL", "E2E_ISSUER_CLIENT_ID", "E2E_ISSUER_
 ISSUER_AUDIENCE_VARIABLE = "E2E_ISSUER_AUDIENCE"
 # The local suite's issuer client: the local issuer accepts any client id and secret.
 LOCAL_ISSUER_CLIENT = ("e2e-suite", "local-secret")
+LOCAL_MAX_UPLOAD = 1024 * 1024
 
 
 def deployed_api_url() -> str | None:
@@ -231,12 +234,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def local() -> Iterator[RunningGateway]:
+def orders_stand_in() -> Iterator[Any]:
+    """The orders stand-in the local gateway's orders route points at (as `make dev` starts it)."""
+    stand_in = importlib.import_module("stand_ins.orders_backend").OrdersStandIn()
+    stand_in.start()
+    yield stand_in
+    stand_in.stop()
+
+
+def declared_parameters() -> set[str]:
+    return set(parse_template_text(TEMPLATE.read_text()).get("Parameters") or {})
+
+
+@pytest.fixture(scope="session")
+def local(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
     """The session's local gateway; only for tests marked `local_only` when API_URL is set."""
     if deployed_api_url():
         pytest.fail("this test looks behind the API at the local gateway: mark it local_only")
-    # As `make dev` does: queued telemetry reaches its consumer while the suite runs.
-    with start_gateway(TEMPLATE, poll_event_sources=True) as running:
+    # As `make dev` does: queued telemetry reaches its consumer while the suite runs, and the
+    # orders route reaches the stand-in (on a free port here). A 1 MiB upload bound keeps the
+    # "one byte too many" upload small. Each only where the template has it (a fork may not).
+    declared = declared_parameters()
+    overrides: dict[str, str] = {}
+    if "OrdersBackendUrl" in declared:
+        overrides["OrdersBackendUrl"] = request.getfixturevalue("orders_stand_in").url
+    if "MaxUploadBytes" in declared:
+        overrides["MaxUploadBytes"] = str(LOCAL_MAX_UPLOAD)
+    with start_gateway(TEMPLATE, poll_event_sources=True, parameter_overrides=overrides) as running:
         yield running
 
 

@@ -324,7 +324,7 @@ def test_keep_users_copy_passes_ruff_mypy_and_its_fast_suite(users_only):
 def test_an_unknown_domain_to_keep_is_refused(renamed):
     # Given a domain the template does not have
     # When the rename is asked to keep it
-    result = run_in(renamed, sys.executable, "scripts/rename.py", "--keep", "users orders")
+    result = run_in(renamed, sys.executable, "scripts/rename.py", "--keep", "users invoices")
     # Then it refuses, naming the domains there are
     assert result.returncode == 2
     assert "users, products, telemetry, files" in result.stderr

@@ -9,7 +9,7 @@ enough for the function to answer with an error instead of being killed.
 """
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sample_api.tracing import instrument_client
 
@@ -57,6 +57,27 @@ def sqs() -> "SQSClient":
     import boto3
 
     return instrument_client(boto3.client("sqs", config=client_config()))
+
+
+@cache
+def apigateway() -> Any:
+    import boto3
+
+    return instrument_client(boto3.client("apigateway", config=client_config()))
+
+
+@cache
+def secretsmanager() -> Any:
+    import boto3
+
+    return instrument_client(boto3.client("secretsmanager", config=client_config()))
+
+
+@cache
+def scheduler() -> Any:
+    import boto3
+
+    return instrument_client(boto3.client("scheduler", config=client_config()))
 
 
 def warm_up() -> None:

@@ -26,6 +26,9 @@ class Settings(BaseModel):
     idempotency_table_name: str | None = Field(None, alias="IDEMPOTENCY_TABLE_NAME")
     files_bucket_name: str | None = Field(None, alias="FILES_BUCKET_NAME")
     telemetry_queue_url: str | None = Field(None, alias="TELEMETRY_QUEUE_URL")
+    max_upload_bytes: int | None = Field(None, alias="MAX_UPLOAD_BYTES", gt=0)
+    api_key_grace_seconds: int | None = Field(None, alias="API_KEY_GRACE_SECONDS", ge=0)
+    retirement_role_arn: str | None = Field(None, alias="RETIREMENT_ROLE_ARN")
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -1,8 +1,10 @@
 """POST /v1/uploads and the file key rule: a caller only ever reaches users/<own sub>/."""
 
+import base64
 import json
 import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -15,6 +17,7 @@ from sample_api.settings import get_settings
 from tests.unit.conftest import FakeLambdaContext, api_event
 
 SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
+MAX_BYTES = 5 * 1024 * 1024
 
 
 def clear_caches():
@@ -26,6 +29,7 @@ def clear_caches():
 def files_bucket(aws, monkeypatch) -> Iterator[str]:
     boto3.client("s3").create_bucket(Bucket="files-bucket")
     monkeypatch.setenv("FILES_BUCKET_NAME", "files-bucket")
+    monkeypatch.setenv("MAX_UPLOAD_BYTES", str(MAX_BYTES))
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
     clear_caches()
     yield "files-bucket"
@@ -36,23 +40,39 @@ def post_event(body, sub=SUB):
     return api_event("POST", "/v1/uploads", body, authorizer={"claims": {"sub": sub}})
 
 
-def test_upload_url_puts_into_the_callers_prefix(files_bucket):
+def test_upload_is_a_presigned_post_into_the_callers_prefix_bounded_in_size(files_bucket):
     # Given a caller asking to upload a large video
     body = {"name": "holiday.mp4", "contentType": "video/mp4"}
 
-    # When it asks for an upload URL
+    # When it asks for an upload
     response = handler(post_event(body), FakeLambdaContext())
 
-    # Then the URL is a presigned PUT of users/<sub>/holiday.mp4 that expires
+    # Then it gets a form for users/<sub>/holiday.mp4 whose signed policy fixes the key and the
+    # type, bounds the size by MAX_UPLOAD_BYTES and expires
     assert response["statusCode"] == 201
     upload = json.loads(response["body"])
-    assert upload["key"] == f"users/{SUB}/holiday.mp4"
-    assert upload["expiresIn"] == 900
+    key = f"users/{SUB}/holiday.mp4"
+    assert upload["key"] == key
+    assert (upload["expiresIn"], upload["maxBytes"]) == (900, MAX_BYTES)
     url = urllib.parse.urlsplit(upload["url"])
-    assert urllib.parse.unquote(url.path).endswith(f"/users/{SUB}/holiday.mp4")
-    query = urllib.parse.parse_qs(url.query)
-    assert query["X-Amz-Expires"] == ["900"]
-    assert "content-type" in query["X-Amz-SignedHeaders"][0]
+    assert "files-bucket" in (url.netloc + url.path)  # virtual-hosted on AWS, path-style locally
+    fields = upload["fields"]
+    assert (fields["key"], fields["Content-Type"]) == (key, "video/mp4")
+    assert {"x-amz-signature", "x-amz-credential", "x-amz-algorithm", "x-amz-date"} <= set(fields)
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    assert ["content-length-range", 1, MAX_BYTES] in policy["conditions"]
+    assert {"Content-Type": "video/mp4"} in policy["conditions"]
+    assert {"key": key} in policy["conditions"]
+    assert {"bucket": "files-bucket"} in policy["conditions"]
+    expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    assert timedelta(0) < expires - datetime.now(UTC) <= timedelta(seconds=900)
+
+
+def test_an_upload_without_a_content_type_is_octet_stream(files_bucket):
+    response = handler(post_event({"name": "blob"}), FakeLambdaContext())
+
+    assert response["statusCode"] == 201
+    assert json.loads(response["body"])["fields"]["Content-Type"] == "application/octet-stream"
 
 
 @pytest.mark.parametrize("name", ["..", ".", "../other/x", "a/b", "a\\b", "nul\x00", "line\nbreak"])

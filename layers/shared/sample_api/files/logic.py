@@ -1,12 +1,17 @@
-"""Where a user's file lives, and presigned uploads into that place only."""
+"""Where a user's file lives, presigned uploads into that place only, and what an upload records."""
 
 import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sample_api.errors import BadRequest
-from sample_api.files.models import NewUpload, Upload
+from sample_api.files.models import FilePage, FileRecord, NewUpload, Upload
 
 UPLOAD_URL_SECONDS = 900
+USERS_PREFIX = "users/"
 # Names are one path segment: no separators, no control characters, not "." or "..".
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
 
@@ -15,15 +20,42 @@ class InvalidFileName(BadRequest):
     code = "INVALID_FILE_NAME"
 
 
+@dataclass(frozen=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object as S3 holds it: its size, declared type and the SHA-256 of its bytes."""
+
+    size: int
+    content_type: str
+    sha256: str
+
+
 class UploadSigner(Protocol):
-    def presigned_put(self, key: str, content_type: str, expires_in: int) -> str: ...
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> PresignedPost: ...
+
+
+class ObjectReader(Protocol):
+    def read(self, key: str) -> StoredObject: ...
+
+
+class FileRecords(Protocol):
+    def put(self, owner: str, record: FileRecord) -> None: ...
+
+    def list_page(self, owner: str, limit: int, next_token: str | None) -> FilePage: ...
 
 
 def user_prefix(sub: str) -> str:
     """The one place a user's files live: ``users/<sub>/``."""
     if not sub or "/" in sub:
         raise ValueError("a Cognito sub is a non-empty id without '/'")
-    return f"users/{sub}/"
+    return f"{USERS_PREFIX}{sub}/"
 
 
 def file_key(sub: str, name: str) -> str:
@@ -33,8 +65,56 @@ def file_key(sub: str, name: str) -> str:
     return user_prefix(sub) + name
 
 
-def create_upload(sub: str, new: NewUpload, signer: UploadSigner) -> Upload:
-    """A presigned PUT URL for the caller's file, valid for UPLOAD_URL_SECONDS."""
+def owner_and_name(key: str) -> tuple[str, str] | None:
+    """``(sub, name)`` of a key ``users/<sub>/<name>``; None for any other key."""
+    if not key.startswith(USERS_PREFIX):
+        return None
+    sub, separator, name = key.removeprefix(USERS_PREFIX).partition("/")
+    if not sub or not separator or not name or name in (".", "..") or _UNSAFE_NAME.search(name):
+        return None
+    return sub, name
+
+
+def create_upload(sub: str, new: NewUpload, signer: UploadSigner, max_bytes: int) -> Upload:
+    """A presigned POST for the caller's file: its key, type and size bound fixed by the policy."""
     key = file_key(sub, new.name)
-    url = signer.presigned_put(key, new.contentType, UPLOAD_URL_SECONDS)
-    return Upload(url=url, key=key, expiresIn=UPLOAD_URL_SECONDS)
+    post = signer.presigned_post(key, new.contentType, max_bytes, UPLOAD_URL_SECONDS)
+    return Upload(
+        url=post.url, fields=post.fields, key=key, expiresIn=UPLOAD_URL_SECONDS, maxBytes=max_bytes
+    )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def record_upload(
+    event_key: str,
+    reader: ObjectReader,
+    records: FileRecords,
+    clock: Callable[[], datetime] = utc_now,
+) -> FileRecord | None:
+    """Read the uploaded object at ``event_key`` (as an S3 event spells it: URL-encoded, ``+``
+    for space), hash it and record it for its owner; None for a key outside ``users/``."""
+    key = urllib.parse.unquote_plus(event_key)
+    owned = owner_and_name(key)
+    if owned is None:
+        return None
+    owner, name = owned
+    stored = reader.read(key)
+    record = FileRecord(
+        name=name,
+        size=stored.size,
+        sha256=stored.sha256,
+        contentType=stored.content_type,
+        status="processed",
+        createdAt=clock().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    )
+    records.put(owner, record)
+    return record
+
+
+def list_files(sub: str, limit: int, next_token: str | None, records: FileRecords) -> FilePage:
+    """The caller's own files, a page at a time, by name."""
+    user_prefix(sub)  # the same rule on the owner as on keys
+    return records.list_page(sub, limit, next_token)

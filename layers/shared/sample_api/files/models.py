@@ -1,6 +1,6 @@
-"""The upload request and the presigned URL the API answers with."""
+"""The upload request, the presigned POST the API answers with, and the record of a file."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -17,8 +17,34 @@ class NewUpload(BaseModel):
 
 
 class Upload(BaseModel):
-    """Where to PUT the file, the object key it becomes, and for how long the URL works."""
+    """Where to POST the file (``url``, with ``fields`` as form fields before the file), the
+    object key it becomes, for how long the policy holds and the largest size it admits."""
 
     url: str
+    fields: dict[str, str]
     key: str
     expiresIn: int  # noqa: N815
+    maxBytes: int  # noqa: N815
+
+
+FileStatus = Literal["processed"]
+
+
+class FileRecord(BaseModel):
+    """What the processor recorded about one of a user's files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    size: int
+    sha256: str
+    contentType: str  # noqa: N815
+    status: FileStatus
+    createdAt: str  # noqa: N815
+
+
+class FilePage(BaseModel):
+    """One page of ``GET /v1/files``; ``next_token`` continues it, None on the last page."""
+
+    items: list[FileRecord]
+    next_token: str | None

@@ -1,13 +1,18 @@
-"""The files bucket: presigned PUT URLs signed with the function's own (PutObject-only) role."""
+"""The files bucket: presigned POSTs signed with the upload function's (PutObject-only) role,
+and reading an uploaded object back to hash it."""
 
+import hashlib
 from functools import cache
 from typing import TYPE_CHECKING
 
 from sample_api import aws
+from sample_api.files.logic import PresignedPost, StoredObject
 from sample_api.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+READ_CHUNK_BYTES = 1024 * 1024
 
 
 class S3UploadSigner:
@@ -15,12 +20,41 @@ class S3UploadSigner:
         self._bucket = bucket
         self._client = client or aws.s3()
 
-    def presigned_put(self, key: str, content_type: str, expires_in: int) -> str:
-        # Content-Type is signed: the upload must send the type it announced.
-        return self._client.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
+    def presigned_post(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> PresignedPost:
+        # The policy fixes the key and the type and bounds the size; S3 refuses any upload
+        # that breaks it (EntityTooLarge, AccessDenied), and an edited policy breaks its signature.
+        post = self._client.generate_presigned_post(
+            self._bucket,
+            key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_bytes],
+            ],
             ExpiresIn=expires_in,
+        )
+        return PresignedPost(url=post["url"], fields={k: str(v) for k, v in post["fields"].items()})
+
+
+class S3ObjectReader:
+    def __init__(self, bucket: str, client: "S3Client | None" = None) -> None:
+        self._bucket = bucket
+        self._client = client or aws.s3()
+
+    def read(self, key: str) -> StoredObject:
+        """Streams the object through SHA-256 (a large file never sits in memory whole)."""
+        found = self._client.get_object(Bucket=self._bucket, Key=key)
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in found["Body"].iter_chunks(READ_CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+        return StoredObject(
+            size=size,
+            content_type=found.get("ContentType") or "application/octet-stream",
+            sha256=digest.hexdigest(),
         )
 
 
@@ -28,3 +62,9 @@ class S3UploadSigner:
 def get_upload_signer() -> S3UploadSigner:
     """The function's signer, made on first use and kept while the container is warm."""
     return S3UploadSigner(get_settings().require("files_bucket_name"))
+
+
+@cache
+def get_object_reader(bucket: str) -> S3ObjectReader:
+    """A reader of the bucket a notification names (the function is subscribed to one)."""
+    return S3ObjectReader(bucket)

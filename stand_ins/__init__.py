@@ -1,0 +1,1 @@
+"""Stand-ins for systems outside this repository, for local runs and tests only (never deployed)."""

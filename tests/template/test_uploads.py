@@ -78,7 +78,8 @@ def test_the_processor_runs_on_every_object_created_under_users(template):
     # Then its notification invokes the processor for ObjectCreated under users/ only
     (configuration,) = bucket["NotificationConfiguration"]["LambdaConfigurations"]
     assert configuration["Event"] == "s3:ObjectCreated:*"
-    assert configuration["Function"] == {"Fn::GetAtt": ["ProcessUploadFunction", "Arn"]}
+    # SAM points the notification at the function's `live` alias (AutoPublishAlias).
+    assert configuration["Function"] == {"Ref": "ProcessUploadFunctionAliaslive"}
     assert configuration["Filter"]["S3Key"]["Rules"] == [PREFIX_RULE]
 
 

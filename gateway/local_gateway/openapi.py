@@ -263,7 +263,13 @@ def _with_any_method_spelled_out(item: dict[str, Any]) -> dict[str, Any]:
     any_method = item.get(ANY_METHOD)
     if any_method is None:
         return item
-    spelled = {verb: any_method for verb in HTTP_METHODS if verb not in item}
+    spelled = {
+        verb: {**any_method, "operationId": f"{any_method['operationId']}{verb.capitalize()}"}
+        if "operationId" in any_method
+        else any_method
+        for verb in HTTP_METHODS
+        if verb not in item
+    }
     return {**item, **spelled}
 
 

@@ -4,11 +4,14 @@ Each function has its own pool: a request takes an idle worker or starts one mor
 function's reserved concurrency, or `MAX_WORKERS_PER_FUNCTION`), so concurrent requests are
 served concurrently, and module state persists between warm calls of one worker. A call that
 outlives the function's timeout kills its worker (Lambda discards the sandbox too).
+The thread that calls a worker also forwards its log (stderr), up to the call's END line, so a
+call's log lines come out with it and before its answer, without a second thread to wait for.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import select
 import threading
 import time
@@ -29,6 +32,8 @@ MAX_WORKERS_PER_FUNCTION = 8
 # Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
 INIT_TIMEOUT_SECONDS = 10.0
 DEBUGGER_START_SECONDS = 60.0  # how long a debugged worker may take to import debugpy and listen
+LOG_END_SECONDS = 2.0  # how long a call's END line may lag its answer (only if the worker broke)
+LOG_CHUNK = 1 << 16
 function_log = logging.getLogger("local_gateway.functions")
 
 
@@ -155,38 +160,59 @@ class Worker:
         self._requests = self.process.requests
         self._answers = self.process.answers
         self._initialized = False
-        self._log_done = threading.Condition()
-        self._last_logged = ""
-        self._log_closed = False
-        self._log_thread = threading.Thread(
-            target=self._forward_log, args=(self.process.stderr,), daemon=True
-        )
-        self._log_thread.start()
+        self._log = self.process.stderr.fileno()
+        self._log_open = True
+        self._log_pending = b""
+        self._log_ended = ""  # the request id of the last END line read
 
     @property
     def _debugged(self) -> bool:
         """Under a debugger, a call may rest on a breakpoint: no init or call time limit."""
         return self.spec.debug_port is not None
 
-    def _forward_log(self, stream: Any) -> None:
-        for raw in stream:
+    def _read_log(self) -> None:
+        """Forwards the lines the worker has written to its log, noting the last END line's
+        request id. Called only when the log pipe is readable, so it never blocks."""
+        chunk = os.read(self._log, LOG_CHUNK)
+        if not chunk:
+            self._log_open = False
+            chunk, self._log_pending = self._log_pending + b"\n", b""
+        *lines, self._log_pending = (self._log_pending + chunk).split(b"\n")
+        for raw in lines:
             line = raw.decode(errors="replace").rstrip()
             if line.startswith(END_MARKER):
-                with self._log_done:
-                    self._last_logged = line.removeprefix(END_MARKER)
-                    self._log_done.notify_all()
-                continue
-            function_log.info("[%s] %s", self.spec.logical_id, line)
-        with self._log_done:
-            self._log_closed = True
-            self._log_done.notify_all()
+                self._log_ended = line.removeprefix(END_MARKER)
+            elif line or self._log_open:
+                function_log.info("[%s] %s", self.spec.logical_id, line)
 
-    def _wait_for_log(self, request_id: str) -> None:
-        """Waits until the invocation's log lines are out, so logs and answers stay in order."""
-        with self._log_done:
-            self._log_done.wait_for(
-                lambda: self._last_logged == request_id or self._log_closed, timeout=2.0
-            )
+    def _await_answer(self, limit: float | None) -> bool:
+        """Forwards the worker's log while waiting for its answer pipe to be readable, in this
+        thread: a chatty function cannot fill its log pipe and stall. False if `limit` passed."""
+        deadline = None if limit is None else time.monotonic() + limit
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            watched = [self._answers, self._log] if self._log_open else [self._answers]
+            ready, _, _ = select.select(watched, [], [], remaining)
+            if self._answers in ready:
+                return True
+            if not ready:
+                return False
+            self._read_log()
+
+    def _finish_log(self, request_id: str) -> None:
+        """Forwards the call's log up to its END line. The worker writes that line before its
+        answer, so it is in the pipe already: the wait is bounded only against a broken worker."""
+        deadline = time.monotonic() + LOG_END_SECONDS
+        while self._log_open and self._log_ended != request_id:
+            ready, _, _ = select.select([self._log], [], [], deadline - time.monotonic())
+            if not ready:
+                return
+            self._read_log()
+
+    def _drain_log(self) -> None:
+        """Forwards what a stopped worker left in its log (a crash's traceback)."""
+        while self._log_open and select.select([self._log], [], [], 0)[0]:
+            self._read_log()
 
     def wait_for_debugger_port(self, timeout: float = DEBUGGER_START_SECONDS) -> None:
         """Waits until the debugged worker's debugpy listens (it then waits for a debugger)."""
@@ -206,8 +232,7 @@ class Worker:
         if self._initialized:
             return
         limit = None if self._debugged else INIT_TIMEOUT_SECONDS
-        ready, _, _ = select.select([self._answers], [], [], limit)
-        if not ready:
+        if not self._await_answer(limit):
             self.stop()
             raise FunctionTimeout(
                 f"{self.spec.logical_id} init ran past {INIT_TIMEOUT_SECONDS:g} s"
@@ -235,8 +260,7 @@ class Worker:
         except OSError as error:
             raise FunctionFailed(f"worker of {self.spec.logical_id} is gone: {error}") from None
         limit = None if self._debugged else max(0.0, deadline - time.time())
-        ready, _, _ = select.select([self._answers], [], [], limit)
-        if not ready:
+        if not self._await_answer(limit):
             self.stop()
             raise FunctionTimeout(f"{self.spec.logical_id} timed out after {timeout:g} s")
         try:
@@ -244,7 +268,7 @@ class Worker:
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
-        self._wait_for_log(request_id)
+        self._finish_log(request_id)
         if "error" in answer:
             raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
         return answer["result"]
@@ -257,7 +281,10 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        self._drain_log()
+        self._log_open = False
         self.process.close()
+        self.process.stderr.close()
 
 
 @dataclass

@@ -112,9 +112,12 @@ def run(handler_name: str, paths: list[str], debug_port: int | None = None) -> N
             except Exception as error:
                 traceback.print_exc()
                 answer = {"error": _error(error)}
-        # Lambda's END line; the gateway answers only once its log has passed it.
-        print(f"{END_MARKER}{invocation['request_id']}", file=sys.stderr, flush=True)
+        # Lambda's END line, after the call's own output and before its answer: the gateway
+        # forwards the log up to it, then answers. Written to the log pipe itself, in case the
+        # function replaced sys.stderr.
         sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(2, f"{END_MARKER}{invocation['request_id']}\n".encode())
         write_frame(answers, answer)
 
 

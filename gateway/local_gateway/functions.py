@@ -4,8 +4,9 @@ Each function has its own pool: a request takes an idle worker or starts one mor
 function's reserved concurrency, or `MAX_WORKERS_PER_FUNCTION`), so concurrent requests are
 served concurrently, and module state persists between warm calls of one worker. A call that
 outlives the function's timeout kills its worker (Lambda discards the sandbox too).
-The thread that calls a worker also forwards its log (stderr), up to the call's END line, so a
-call's log lines come out with it and before its answer, without a second thread to wait for.
+The thread that calls a worker also forwards its log (stderr): the worker writes a call's output
+before its answer, so once the answer is in, the call's lines are in the log pipe to forward,
+with the call and before its answer, without a second thread to wait for.
 """
 
 from __future__ import annotations
@@ -26,13 +27,11 @@ from local_gateway.framing import read_frame, write_frame
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.processes import SpawnedProcess, WorkerProcess
 from local_gateway.template import LoadedTemplate
-from local_gateway.worker import END_MARKER
 
 MAX_WORKERS_PER_FUNCTION = 8
 # Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
 INIT_TIMEOUT_SECONDS = 10.0
 DEBUGGER_START_SECONDS = 60.0  # how long a debugged worker may take to import debugpy and listen
-LOG_END_SECONDS = 2.0  # how long a call's END line may lag its answer (only if the worker broke)
 LOG_CHUNK = 1 << 16
 function_log = logging.getLogger("local_gateway.functions")
 
@@ -163,16 +162,15 @@ class Worker:
         self._log = self.process.stderr.fileno()
         self._log_open = True
         self._log_pending = b""
-        self._log_ended = ""  # the request id of the last END line read
 
     @property
     def _debugged(self) -> bool:
         """Under a debugger, a call may rest on a breakpoint: no init or call time limit."""
         return self.spec.debug_port is not None
 
-    def _read_log(self) -> None:
-        """Forwards the lines the worker has written to its log, noting the last END line's
-        request id. Called only when the log pipe is readable, so it never blocks."""
+    def _read_log(self) -> int:
+        """Forwards the lines the worker has written to its log; returns the bytes read.
+        Called only when the log pipe is readable, so it never blocks."""
         chunk = os.read(self._log, LOG_CHUNK)
         if not chunk:
             self._log_open = False
@@ -180,10 +178,9 @@ class Worker:
         *lines, self._log_pending = (self._log_pending + chunk).split(b"\n")
         for raw in lines:
             line = raw.decode(errors="replace").rstrip()
-            if line.startswith(END_MARKER):
-                self._log_ended = line.removeprefix(END_MARKER)
-            elif line or self._log_open:
+            if line or self._log_open:
                 function_log.info("[%s] %s", self.spec.logical_id, line)
+        return len(chunk)
 
     def _await_answer(self, limit: float | None) -> bool:
         """Forwards the worker's log while waiting for its answer pipe to be readable, in this
@@ -199,20 +196,14 @@ class Worker:
                 return False
             self._read_log()
 
-    def _finish_log(self, request_id: str) -> None:
-        """Forwards the call's log up to its END line. The worker writes that line before its
-        answer, so it is in the pipe already: the wait is bounded only against a broken worker."""
-        deadline = time.monotonic() + LOG_END_SECONDS
-        while self._log_open and self._log_ended != request_id:
-            ready, _, _ = select.select([self._log], [], [], deadline - time.monotonic())
-            if not ready:
-                return
-            self._read_log()
-
     def _drain_log(self) -> None:
-        """Forwards what a stopped worker left in its log (a crash's traceback)."""
+        """Forwards what the log pipe holds now: after an answer, all of the call's output (the
+        worker writes it first); after a worker stopped, its last words (a crash's traceback).
+        A short read means the pipe was emptied, so a background thread that keeps printing
+        cannot hold the call here."""
         while self._log_open and select.select([self._log], [], [], 0)[0]:
-            self._read_log()
+            if self._read_log() < LOG_CHUNK:
+                return
 
     def wait_for_debugger_port(self, timeout: float = DEBUGGER_START_SECONDS) -> None:
         """Waits until the debugged worker's debugpy listens (it then waits for a debugger)."""
@@ -268,7 +259,7 @@ class Worker:
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
-        self._finish_log(request_id)
+        self._drain_log()
         if "error" in answer:
             raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
         return answer["result"]

@@ -4,15 +4,12 @@ Each function has its own pool: a request takes an idle worker or starts one mor
 function's reserved concurrency, or `MAX_WORKERS_PER_FUNCTION`), so concurrent requests are
 served concurrently, and module state persists between warm calls of one worker. A call that
 outlives the function's timeout kills its worker (Lambda discards the sandbox too).
-The thread that calls a worker also forwards its log (stderr): the worker writes a call's output
-before its answer, so once the answer is in, the call's lines are in the log pipe to forward,
-with the call and before its answer, without a second thread to wait for.
+The thread that calls a worker also forwards its log (`worker_log`), a call's lines before its
+answer.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import select
 import threading
 import time
@@ -27,13 +24,12 @@ from local_gateway.framing import read_frame, write_frame
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.processes import SpawnedProcess, WorkerProcess
 from local_gateway.template import LoadedTemplate
+from local_gateway.worker_log import WorkerLog
 
 MAX_WORKERS_PER_FUNCTION = 8
 # Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
 INIT_TIMEOUT_SECONDS = 10.0
 DEBUGGER_START_SECONDS = 60.0  # how long a debugged worker may take to import debugpy and listen
-LOG_CHUNK = 1 << 16
-function_log = logging.getLogger("local_gateway.functions")
 
 
 @dataclass(frozen=True)
@@ -159,51 +155,12 @@ class Worker:
         self._requests = self.process.requests
         self._answers = self.process.answers
         self._initialized = False
-        self._log = self.process.stderr.fileno()
-        self._log_open = True
-        self._log_pending = b""
+        self._log = WorkerLog(self.process.stderr.fileno(), spec.logical_id)
 
     @property
     def _debugged(self) -> bool:
         """Under a debugger, a call may rest on a breakpoint: no init or call time limit."""
         return self.spec.debug_port is not None
-
-    def _read_log(self) -> int:
-        """Forwards the lines the worker has written to its log; returns the bytes read.
-        Called only when the log pipe is readable, so it never blocks."""
-        chunk = os.read(self._log, LOG_CHUNK)
-        if not chunk:
-            self._log_open = False
-            chunk, self._log_pending = self._log_pending + b"\n", b""
-        *lines, self._log_pending = (self._log_pending + chunk).split(b"\n")
-        for raw in lines:
-            line = raw.decode(errors="replace").rstrip()
-            if line or self._log_open:
-                function_log.info("[%s] %s", self.spec.logical_id, line)
-        return len(chunk)
-
-    def _await_answer(self, limit: float | None) -> bool:
-        """Forwards the worker's log while waiting for its answer pipe to be readable, in this
-        thread: a chatty function cannot fill its log pipe and stall. False if `limit` passed."""
-        deadline = None if limit is None else time.monotonic() + limit
-        while True:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            watched = [self._answers, self._log] if self._log_open else [self._answers]
-            ready, _, _ = select.select(watched, [], [], remaining)
-            if self._answers in ready:
-                return True
-            if not ready:
-                return False
-            self._read_log()
-
-    def _drain_log(self) -> None:
-        """Forwards what the log pipe holds now: after an answer, all of the call's output (the
-        worker writes it first); after a worker stopped, its last words (a crash's traceback).
-        A short read means the pipe was emptied, so a background thread that keeps printing
-        cannot hold the call here."""
-        while self._log_open and select.select([self._log], [], [], 0)[0]:
-            if self._read_log() < LOG_CHUNK:
-                return
 
     def wait_for_debugger_port(self, timeout: float = DEBUGGER_START_SECONDS) -> None:
         """Waits until the debugged worker's debugpy listens (it then waits for a debugger)."""
@@ -223,7 +180,7 @@ class Worker:
         if self._initialized:
             return
         limit = None if self._debugged else INIT_TIMEOUT_SECONDS
-        if not self._await_answer(limit):
+        if not self._log.wait_for(self._answers, limit):
             self.stop()
             raise FunctionTimeout(
                 f"{self.spec.logical_id} init ran past {INIT_TIMEOUT_SECONDS:g} s"
@@ -251,7 +208,7 @@ class Worker:
         except OSError as error:
             raise FunctionFailed(f"worker of {self.spec.logical_id} is gone: {error}") from None
         limit = None if self._debugged else max(0.0, deadline - time.time())
-        if not self._await_answer(limit):
+        if not self._log.wait_for(self._answers, limit):
             self.stop()
             raise FunctionTimeout(f"{self.spec.logical_id} timed out after {timeout:g} s")
         try:
@@ -259,7 +216,7 @@ class Worker:
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
-        self._drain_log()
+        self._log.drain()
         if "error" in answer:
             raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
         return answer["result"]
@@ -272,8 +229,8 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self._drain_log()
-        self._log_open = False
+        self._log.drain()
+        self._log.close()
         self.process.close()
         self.process.stderr.close()
 

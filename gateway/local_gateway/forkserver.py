@@ -33,7 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from local_gateway import worker
+from local_gateway import botocore_warmup, worker
 
 MAX_MESSAGE = 1 << 20
 PIPES_PER_WORKER = 3
@@ -121,6 +121,31 @@ def preload(folders: list[Path], code_dirs: Sequence[Path] = ()) -> list[str]:
     return sorted(set(sys.modules) - before)
 
 
+def _own_code(folders: list[Path], code_dirs: Sequence[Path]) -> list[Path]:
+    """The layers' own source files (not their installed dependencies) and the functions'."""
+    files = [path for folder in code_dirs for path in folder.glob("*.py")]
+    for folder in folders:
+        skipped = _installed_names(folder)
+        files += [
+            path
+            for path in folder.rglob("*.py")
+            if path.relative_to(folder).parts[0].removesuffix(".py") not in skipped
+        ]
+    return files
+
+
+def warm_clients(folders: list[Path], code_dirs: Sequence[Path] = ()) -> list[str]:
+    """Reads botocore's data once for the services the code makes clients of (if it does)."""
+    services = botocore_warmup.services_used(_own_code(folders, code_dirs))
+    if not services:
+        return []
+    try:
+        return botocore_warmup.warm_data_loader(services)
+    except Exception as error:  # without it, workers read the files themselves
+        print(f"fork server: botocore data not preloaded: {error!r}", file=sys.stderr)
+        return []
+
+
 def _reap(signum: int, frame: FrameType | None) -> None:
     with contextlib.suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0]:
@@ -193,10 +218,10 @@ def main() -> None:
     gc.disable()
     channel = socket.socket(fileno=arguments.channel)
     base_path = list(sys.path)
-    preloaded = preload(
-        [Path(folder).resolve() for folder in arguments.layer],
-        [Path(folder).resolve() for folder in arguments.code],
-    )
+    layers = [Path(folder).resolve() for folder in arguments.layer]
+    code_dirs = [Path(folder).resolve() for folder in arguments.code]
+    preloaded = preload(layers, code_dirs)
+    warm_clients(layers, code_dirs)
     gc.freeze()
     try:
         socket.send_fds(channel, [json.dumps({"preloaded": preloaded}).encode()], [])

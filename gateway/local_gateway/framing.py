@@ -33,7 +33,11 @@ def read_frame(fd: int) -> Any:
 
 
 def write_frame(fd: int, message: Any) -> None:
-    data = encode(message)
+    write_all(fd, encode(message))
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Writes an encoded frame."""
     while data:
         written = os.write(fd, data)
         data = data[written:]

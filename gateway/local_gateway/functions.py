@@ -4,11 +4,12 @@ Each function has its own pool: a request takes an idle worker or starts one mor
 function's reserved concurrency, or `MAX_WORKERS_PER_FUNCTION`), so concurrent requests are
 served concurrently, and module state persists between warm calls of one worker. A call that
 outlives the function's timeout kills its worker (Lambda discards the sandbox too).
+The thread that calls a worker also forwards its log (`worker_log`), a call's lines before its
+answer.
 """
 
 from __future__ import annotations
 
-import logging
 import select
 import threading
 import time
@@ -23,13 +24,12 @@ from local_gateway.framing import read_frame, write_frame
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.processes import SpawnedProcess, WorkerProcess
 from local_gateway.template import LoadedTemplate
-from local_gateway.worker import END_MARKER
+from local_gateway.worker_log import WorkerLog
 
 MAX_WORKERS_PER_FUNCTION = 8
 # Lambda gives a function's init (imports, module code) its own 10 s, apart from its timeout.
 INIT_TIMEOUT_SECONDS = 10.0
 DEBUGGER_START_SECONDS = 60.0  # how long a debugged worker may take to import debugpy and listen
-function_log = logging.getLogger("local_gateway.functions")
 
 
 @dataclass(frozen=True)
@@ -162,38 +162,12 @@ class Worker:
         self._requests = self.process.requests
         self._answers = self.process.answers
         self._initialized = False
-        self._log_done = threading.Condition()
-        self._last_logged = ""
-        self._log_closed = False
-        self._log_thread = threading.Thread(
-            target=self._forward_log, args=(self.process.stderr,), daemon=True
-        )
-        self._log_thread.start()
+        self._log = WorkerLog(self.process.stderr.fileno(), spec.logical_id)
 
     @property
     def _debugged(self) -> bool:
         """Under a debugger, a call may rest on a breakpoint: no init or call time limit."""
         return self.spec.debug_port is not None
-
-    def _forward_log(self, stream: Any) -> None:
-        for raw in stream:
-            line = raw.decode(errors="replace").rstrip()
-            if line.startswith(END_MARKER):
-                with self._log_done:
-                    self._last_logged = line.removeprefix(END_MARKER)
-                    self._log_done.notify_all()
-                continue
-            function_log.info("[%s] %s", self.spec.logical_id, line)
-        with self._log_done:
-            self._log_closed = True
-            self._log_done.notify_all()
-
-    def _wait_for_log(self, request_id: str) -> None:
-        """Waits until the invocation's log lines are out, so logs and answers stay in order."""
-        with self._log_done:
-            self._log_done.wait_for(
-                lambda: self._last_logged == request_id or self._log_closed, timeout=2.0
-            )
 
     def wait_for_debugger_port(self, timeout: float = DEBUGGER_START_SECONDS) -> None:
         """Waits until the debugged worker's debugpy listens (it then waits for a debugger)."""
@@ -213,8 +187,7 @@ class Worker:
         if self._initialized:
             return
         limit = None if self._debugged else INIT_TIMEOUT_SECONDS
-        ready, _, _ = select.select([self._answers], [], [], limit)
-        if not ready:
+        if not self._log.wait_for(self._answers, limit):
             self.stop()
             raise FunctionTimeout(
                 f"{self.spec.logical_id} init ran past {INIT_TIMEOUT_SECONDS:g} s"
@@ -242,8 +215,7 @@ class Worker:
         except OSError as error:
             raise FunctionFailed(f"worker of {self.spec.logical_id} is gone: {error}") from None
         limit = None if self._debugged else max(0.0, deadline - time.time())
-        ready, _, _ = select.select([self._answers], [], [], limit)
-        if not ready:
+        if not self._log.wait_for(self._answers, limit):
             self.stop()
             raise FunctionTimeout(f"{self.spec.logical_id} timed out after {timeout:g} s")
         try:
@@ -251,7 +223,7 @@ class Worker:
         except (EOFError, OSError, ValueError):
             self.stop()
             raise FunctionFailed(f"worker of {self.spec.logical_id} died") from None
-        self._wait_for_log(request_id)
+        self._log.drain()
         if "error" in answer:
             raise FunctionFailed(str(answer["error"].get("errorMessage")), answer["error"])
         return answer["result"]
@@ -264,7 +236,10 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+        self._log.drain()
+        self._log.close()
         self.process.close()
+        self.process.stderr.close()
 
 
 @dataclass

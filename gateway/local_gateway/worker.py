@@ -17,9 +17,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from local_gateway.framing import encode, read_frame, write_frame
+from local_gateway.framing import encode, read_frame, write_all, write_frame
 
-END_MARKER = "END RequestId: "
 DEBUG_HOST = "127.0.0.1"
 
 
@@ -102,20 +101,20 @@ def run(handler_name: str, paths: list[str], debug_port: int | None = None) -> N
             invocation = read_frame(requests)
         except EOFError:
             return
-        answer: dict[str, Any]
         if handler is None:
-            answer = {"error": init_error}
+            frame = encode({"error": init_error})
         else:
             try:
-                answer = {"result": handler(invocation["event"], LambdaContext(invocation))}
-                encode(answer)  # a result JSON cannot carry is the function's error
+                result = handler(invocation["event"], LambdaContext(invocation))
+                frame = encode({"result": result})  # a result JSON cannot carry is an error
             except Exception as error:
                 traceback.print_exc()
-                answer = {"error": _error(error)}
-        # Lambda's END line; the gateway answers only once its log has passed it.
-        print(f"{END_MARKER}{invocation['request_id']}", file=sys.stderr, flush=True)
+                frame = encode({"error": _error(error)})
+        # The call's own output goes out before its answer: once the gateway reads the answer,
+        # the call's log lines are all in the log pipe already.
         sys.stdout.flush()
-        write_frame(answers, answer)
+        sys.stderr.flush()
+        write_all(answers, frame)
 
 
 if __name__ == "__main__":

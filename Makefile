@@ -17,6 +17,10 @@ STAGE ?= dev
 PORT ?= 3000
 REGION ?= us-east-1
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); tests that share a gateway or a copy of the
+# repository stay on one worker (tests/conftest.py). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py)
@@ -78,7 +82,7 @@ rotate-keys: $(VENV)/.installed ## Rotate the partners' API keys of a running `m
 test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is kept for `make bench`)
 	@start=$$(date +%s)
 	$(MAKE) lint
-	pytest $(PYTEST_ARGS)
+	pytest $(PARALLEL) $(PYTEST_ARGS)
 	mkdir -p .local
 	printf '{"seconds": %d, "finished": "%s"}\n' $$(( $$(date +%s) - start )) "$$(date -u +%FT%TZ)" \
 	  > .local/test-wall-time.json
@@ -102,7 +106,7 @@ fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 example
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides)
-	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PYTEST_ARGS)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint, Spectral and Redocly on the contract
 	ruff check $(PY_SOURCES)

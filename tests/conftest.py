@@ -1,6 +1,10 @@
-"""Fixtures shared by the project's tests: AWS credentials that can never reach AWS."""
+"""Fixtures shared by the project's tests: AWS credentials that can never reach AWS, and the
+order and grouping of the suite when it runs in parallel."""
 
 import os
+from pathlib import Path
+
+import pytest
 
 # Set before any boto3 client exists: a test that escaped moto would fail to sign, not call AWS.
 os.environ.update(
@@ -12,3 +16,42 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="SampleApiTests",
     POWERTOOLS_SERVICE_NAME="tests",
 )
+
+
+# --- Running in parallel (`make test` runs pytest-xdist with --dist loadgroup) ---------------
+# Tests that share an expensive fixture (a session gateway, a copy of the repository) run on one
+# worker, so it is built once; the longest groups are handed out first, so no worker is left
+# with a long one at the end. Run without xdist, this only orders the suite.
+
+ROOT = Path(__file__).resolve().parents[1]
+# Path prefix -> the group its tests share a worker in, longest first.
+SHARED_FIXTURE_GROUPS = (
+    ("tests/rename/", "rename"),
+    ("tests/guides/", "guides"),
+    ("tests/e2e/test_deployed_mode.py", "deployed-mode"),
+    ("tests/e2e/test_key_rotation.py", "key-rotation"),
+    ("tests/e2e/", "e2e"),
+    ("gateway/tests/corpus/", "corpus"),
+    ("gateway/tests/conformance/", "conformance"),
+)
+
+
+def _group(item: pytest.Item) -> str | None:
+    relative = item.path.relative_to(ROOT).as_posix()
+    for prefix, group in SHARED_FIXTURE_GROUPS:
+        if relative.startswith(prefix):
+            # The two rename copies (a renamed fork, a users-only fork) are two groups.
+            if group == "rename" and "users" in item.name:
+                return "rename-users-only"
+            return group
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    order = {group: rank for rank, (_, group) in enumerate(SHARED_FIXTURE_GROUPS)}
+    order["rename-users-only"] = -1
+    groups = {item.nodeid: _group(item) for item in items}
+    for item in items:
+        if groups[item.nodeid] is not None:
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    items.sort(key=lambda item: order.get(groups[item.nodeid] or "", len(order)))

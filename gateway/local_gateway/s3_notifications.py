@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_gateway.errors import TemplateError
+from local_gateway.local_aws import function_name_of
 from local_gateway.template import LoadedTemplate
 
 log = logging.getLogger("local_gateway.s3")
@@ -217,7 +218,9 @@ def notification_pollers(
         subscriptions = []
         for index, entry in enumerate((configuration or {}).get("LambdaConfigurations") or []):
             arn = str(entry.get("Function", ""))
-            function = function_by_arn.get(arn)
+            # SAM points the notification at the function's alias (AutoPublishAlias): locally a
+            # function has one version, so a qualified ARN names the function.
+            function = function_by_arn.get(arn) or function_by_name.get(function_name_of(arn))
             if function is None:
                 raise TemplateError(
                     f"{where}.LambdaConfigurations[{index}].Function",

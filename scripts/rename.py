@@ -254,9 +254,9 @@ DOMAINS: dict[str, Domain] = {
     ),
     "files": Domain(
         routes=("/v1/files", "/v1/uploads"),
-        functions=("create_upload",),
+        functions=("create_upload", "download_file"),
         resources=("FilesBucket", "FilesIntegrationRole"),
-        models=("CreateUpload", "Upload", "StoredFile"),
+        models=("CreateUpload", "Upload", "Download", "StoredFile"),
         tests=(
             "tests/unit/files/",
             "tests/unit/integrations/test_files_vtl.py",

@@ -1,0 +1,42 @@
+"""Downloads: a short-lived presigned GET URL for one of the caller's own files.
+
+The API answers `GET /v1/files/{name}` with a redirect to this URL instead of the bytes: S3
+then serves them as stored, whatever the client's Accept (through API Gateway, a binary file
+read with `Accept: */*` would arrive base64-encoded), with no 10 MB payload or 29 s limit.
+"""
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from sample_api.errors import NotFound
+from sample_api.files.logic import file_key
+
+DOWNLOAD_URL_SECONDS = 300
+
+
+class FileNotFound(NotFound):
+    pass
+
+
+class DownloadSigner(Protocol):
+    def exists(self, key: str) -> bool: ...
+
+    def presigned_get(self, key: str, expires_in: int) -> str: ...
+
+
+class Download(BaseModel):
+    """Where to GET the file's bytes, and for how long the URL works."""
+
+    url: str
+    expiresIn: int  # noqa: N815 - the contract's name
+
+
+def create_download(sub: str, name: str, signer: DownloadSigner) -> Download:
+    """A presigned GET URL of the caller's file ``name``; FileNotFound if it has none."""
+    key = file_key(sub, name)
+    if not signer.exists(key):
+        raise FileNotFound("You have no file of this name.")
+    return Download(
+        url=signer.presigned_get(key, DOWNLOAD_URL_SECONDS), expiresIn=DOWNLOAD_URL_SECONDS
+    )

@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PY_SOURCES := $(wildcard layers functions authorizers gateway tests benchmarks scripts)
 MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions scripts/rename.py scripts/preflight)
 
-.PHONY: help setup lock dev token test test-fast lint fmt build bootstrap preflight deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
+.PHONY: help setup lock dev token test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -111,6 +111,10 @@ deploy: ## Deploy a stage: make deploy STAGE=dev|staging|prod (preflight with th
 	$(MAKE) preflight STAGE=$(STAGE) PREFLIGHT_ARGS=--require-account
 	$(MAKE) build
 	sam deploy --config-env $(STAGE) $(DEPLOY_ARGS)
+
+# What the deploy workflow runs after each stage's deploy, before promoting the next one.
+stage-test: $(VENV)/.installed ## After a deploy: the e2e suite against the stage (URL and demo keys from the account; E2E_* for the rest)
+	python -m scripts.preflight.stage_e2e --stage $(STAGE)
 
 # Each stage is the stack sample-api-<stage> (its section of samconfig.toml).
 STACK = sample-api-$(STAGE)

@@ -248,6 +248,7 @@ DOMAINS: dict[str, Domain] = {
         assuming_tests=(
             "test_every_dead_letter_queue_alarms_on_its_first_message",
             "test_consumer_reports_partial_batch_failures",
+            "test_the_queue_consumer_is_capped_by_a_parameter",
             "test_dashboard_shows_the_api_and_every_function",
             *USAGE_PLAN_TESTS,
         ),

@@ -59,7 +59,7 @@ def web_acl_rules(template: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(rules, key=lambda rule: rule["Priority"])
 
 
-def test_device_ingestion_is_not_blocked_for_a_missing_user_agent(raw_template):
+def test_a_missing_user_agent_is_blocked_only_without_an_api_key(raw_template):
     rules = web_acl_rules(raw_template)
     names = [rule["Name"] for rule in rules]
 
@@ -70,26 +70,26 @@ def test_device_ingestion_is_not_blocked_for_a_missing_user_agent(raw_template):
         for o in common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
     }
 
-    # Then that rule only counts (and labels), and a later rule blocks on its label everywhere
-    # but the ingestion path
+    # Then that rule only counts (and labels), and a later rule blocks on its label unless the
+    # request carries an API key (devices and partners do; API Gateway verifies it next)
     assert overrides["NoUserAgent_HEADER"] == {"Count": {}}
-    label_rule = rules[names.index("NoUserAgentExceptDeviceIngestion")]
+    label_rule = rules[names.index("NoUserAgentWithoutApiKey")]
     assert label_rule["Priority"] > common["Priority"]
     assert label_rule["Action"] == {"Block": {}}
-    label, not_ingestion = label_rule["Statement"]["AndStatement"]["Statements"]
+    label, no_key = label_rule["Statement"]["AndStatement"]["Statements"]
     assert label["LabelMatchStatement"] == {
         "Scope": "LABEL",
         "Key": "awswaf:managed:aws:core-rule-set:NoUserAgent_Header",
     }
-    path = not_ingestion["NotStatement"]["Statement"]["ByteMatchStatement"]
-    assert path["FieldToMatch"] == {"UriPath": {}}
-    assert (path["PositionalConstraint"], path["SearchString"]) == ("ENDS_WITH", "/v1/telemetry")
+    key = no_key["NotStatement"]["Statement"]["SizeConstraintStatement"]
+    assert key["FieldToMatch"] == {"SingleHeader": {"Name": "x-api-key"}}
+    assert (key["ComparisonOperator"], key["Size"]) == ("GT", 0)
 
 
-def test_the_ingestion_path_the_waf_spares_is_the_devices_route(raw_template):
-    # Given the path the WAF rule spares (the stage's URI path ends with it)
+def test_device_ingestion_requires_the_api_key_the_waf_lets_through(raw_template):
+    # Given the route devices post readings to
     paths = raw_template["Resources"]["RestApi"]["Properties"]["DefinitionBody"]["paths"]
 
-    # Then it is the route devices post readings to, with their API key and token
+    # Then it takes an API key (so a device without a User-Agent passes the WAF) and a token
     (security,) = paths["/v1/telemetry"]["post"]["security"]
     assert set(security) == {"JwtAuthorizer", "api_key"}

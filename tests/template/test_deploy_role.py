@@ -130,3 +130,15 @@ def test_the_stage_template_leaves_the_account_setting_to_the_bootstrap(stage_te
     # One setting per account and region: a stage's stack must not own (and delete) it
     _, template = stage_template
     assert "AWS::ApiGateway::Account" not in {r["Type"] for r in template["Resources"].values()}
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "lambda:GetAccountSettings",  # preflight: concurrency
+        "apigateway:GET",  # preflight: API Gateway's account setting; stage-test: demo keys
+        "cloudformation:DescribeStacks",  # stage-test: the stage's URL
+    ],
+)
+def test_the_deploy_role_can_run_preflight_and_the_stage_test(deploy_role, action):
+    assert action in granted_actions(deploy_role)

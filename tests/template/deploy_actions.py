@@ -6,6 +6,7 @@ Read from the resource provider schemas cfn-lint ships (`handlers.{create,update
 no policy can grant, e.g. `s3:DeleteBucketCors`, which IAM authorises as `s3:PutBucketCORS`).
 """
 
+import fnmatch
 import json
 from functools import cache
 from pathlib import Path
@@ -75,8 +76,6 @@ def granted_actions(role: dict[str, Any]) -> list[str]:
 
 def missing_actions(needed: set[str], granted: list[str]) -> set[str]:
     """Needed actions no granted action covers (IAM matches actions case-insensitively)."""
-    import fnmatch
-
     patterns = [action.lower() for action in granted]
     return {
         action

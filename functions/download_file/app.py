@@ -15,9 +15,11 @@ app = build_resolver()
 
 
 def get_file(name: str) -> Response[str]:
+    # The route's `name` is the raw path segment; API Gateway's pathParameters hold it decoded.
+    decoded = app.current_event.path_parameters.get("name", name)
     # The Cognito authorizer verified the token; its `sub` is the only say on the prefix.
     sub = app.current_event.request_context.authorizer.claims["sub"]
-    download = create_download(sub, name, get_download_signer())
+    download = create_download(sub, decoded, get_download_signer())
     # 307: clients follow it with the same GET (and drop Authorization, another origin).
     return Response(
         status_code=307,

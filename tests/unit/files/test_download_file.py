@@ -92,9 +92,23 @@ def test_another_users_file_is_404(files_bucket):
     assert json.loads(response["body"])["error"]["code"] == "NOT_FOUND"
 
 
-@pytest.mark.parametrize("name", ["..", "."])
-def test_dot_segment_names_are_400(files_bucket, name):
-    # When a name is a dot segment (a URL to it would be normalised away by clients)
+def test_a_name_with_a_backslash_is_one_of_the_callers_files(files_bucket):
+    # Given a file the PUT stored under a name with backslashes (one path segment)
+    name = "..\\..\\notes.txt"
+    boto3.client("s3").put_object(Bucket=files_bucket, Key=f"users/{SUB}/{name}", Body=b"x")
+
+    # When it is read
+    response = handler(get_event(name), FakeLambdaContext())
+
+    # Then it is that file of the caller's
+    assert response["statusCode"] == 307
+    location = urllib.parse.urlsplit(response["multiValueHeaders"]["Location"][0])
+    assert urllib.parse.unquote(location.path).endswith(f"/users/{SUB}/{name}")
+
+
+@pytest.mark.parametrize("name", ["..", ".", "nul\x00", "line\nbreak"])
+def test_names_no_url_can_carry_are_400(files_bucket, name):
+    # When a name is a dot segment (clients resolve it away) or holds a control character
     response = handler(get_event(name), FakeLambdaContext())
 
     # Then it is refused by name

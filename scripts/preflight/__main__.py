@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scripts.preflight.account import StageNeeds, account_problems
 from scripts.preflight.settings import (
+    TEMPLATE,
     Problem,
     reserved_concurrency,
     settings_problems,
@@ -35,14 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         "--require-account", action="store_true", help="fail when no AWS credentials are found"
     )
     parser.add_argument("--samconfig", type=Path, default=SAMCONFIG, help=argparse.SUPPRESS)
+    parser.add_argument("--template", type=Path, default=TEMPLATE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     samconfig: Path = args.samconfig
+    template: Path = args.template
     message = unknown_stage_message(args.stage, deployable_stages(samconfig))
     if message:
         print(message, file=sys.stderr)
         return 2
 
-    problems = settings_problems(args.stage, samconfig=samconfig)
+    problems = settings_problems(args.stage, template=template, samconfig=samconfig)
     _report(f"stage {args.stage}: settings in samconfig.toml", problems)
     if problems:
         print("Fix the settings above, then run `make preflight STAGE=...` again.")
@@ -57,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("skip  account checks: no AWS credentials (make deploy runs them)")
         return 0
-    values = stage_values(args.stage, samconfig=samconfig)
+    values = stage_values(args.stage, template=template, samconfig=samconfig)
     needs = StageNeeds(
         jwks_url=values["OidcJwksUrl"],
-        reserved_concurrency=reserved_concurrency(values),
+        reserved_concurrency=reserved_concurrency(values, template),
         consumer_maximum_concurrency=int(values.get("ConsumerMaximumConcurrency", "2")),
     )
     account = account_problems(session, needs)

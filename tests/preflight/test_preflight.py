@@ -35,6 +35,26 @@ OIDC = (
 )
 
 
+# A template of the repository's shape: the issuer's three values have no default.
+TEMPLATE = """\
+Parameters:
+  Stage: {Type: String, AllowedValues: [dev, staging, prod]}
+  OidcIssuerUrl: {Type: String, Description: The OIDC issuer.}
+  OidcJwksUrl: {Type: String, Description: Its signing keys.}
+  OidcAudience: {Type: String, Description: The audience.}
+  CorsAllowOrigin: {Type: String, Default: "http://localhost:3000"}
+  LogLevel: {Type: String, Default: INFO}
+Resources: {}
+"""
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(TEMPLATE)
+    return path
+
+
 def samconfig(tmp_path: Path, overrides: str, stage: str = "dev") -> Path:
     path = tmp_path / "samconfig.toml"
     path.write_text(
@@ -67,34 +87,34 @@ def test_deploying_an_unknown_stage_is_refused_before_the_build_listing_the_stag
 # --- the stage's settings, offline -----------------------------------------------------------
 
 
-def test_a_stage_without_the_oidc_values_is_refused_naming_each_and_where(tmp_path):
-    # Given a dev section that sets no OIDC issuer
+def test_a_stage_without_the_oidc_values_is_refused_naming_each_and_where(tmp_path, template):
+    # Given a dev section that sets no OIDC issuer, for a template where they have no default
     config = samconfig(tmp_path, "LogLevel=DEBUG")
 
     # When its settings are checked
-    problems = settings_problems("dev", samconfig=config)
+    problems = settings_problems("dev", template=template, samconfig=config)
 
     # Then each missing value is named, with where to set it
     assert names(problems) == {"OidcIssuerUrl", "OidcJwksUrl", "OidcAudience"}
     assert all("[dev.deploy.parameters] in samconfig.toml" in p.fix for p in problems)
 
 
-def test_a_placeholder_value_is_refused(tmp_path):
+def test_a_placeholder_value_is_refused(tmp_path, template):
     # Given a stage that kept the example origin
     config = samconfig(tmp_path, f"{OIDC} CorsAllowOrigin=https://app.example.com")
 
     # When its settings are checked
-    (problem,) = settings_problems("dev", samconfig=config)
+    (problem,) = settings_problems("dev", template=template, samconfig=config)
 
     # Then the placeholder is named
     assert problem.parameter == "CorsAllowOrigin"
     assert "placeholder" in problem.what
 
 
-def test_a_parameter_the_template_lacks_is_refused(tmp_path):
+def test_a_parameter_the_template_lacks_is_refused(tmp_path, template):
     config = samconfig(tmp_path, f"{OIDC} OidcIssuer=https://login.acme-idp.net/")
 
-    assert names(settings_problems("dev", samconfig=config)) == {"OidcIssuer"}
+    assert names(settings_problems("dev", template=template, samconfig=config)) == {"OidcIssuer"}
 
 
 def test_no_template_parameter_defaults_to_a_placeholder():
@@ -109,17 +129,21 @@ def test_no_template_parameter_defaults_to_a_placeholder():
     assert not {"OidcIssuerUrl", "OidcJwksUrl", "OidcAudience"} & set(defaults)
 
 
-def test_make_dev_keeps_its_local_issuer():
-    # Given the `default` section `make dev` reads
+def test_make_dev_sets_every_parameter_without_a_default_and_keeps_its_local_issuer():
+    # Given the `default` section `make dev` reads, and the parameters without a default
     from local_gateway.samconfig import load_settings
 
     settings = load_settings(ROOT / "samconfig.toml", "default", "http://127.0.0.1:3113")
+    parameters = yaml_parse((ROOT / "template.yaml").read_text())["Parameters"]
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
 
-    # Then it sets the three issuer values, to the local gateway's own issuer
+    # Then it sets each (the issuer's to the local gateway's own issuer)
     overrides = settings.parameter_overrides
-    assert overrides["OidcIssuerUrl"] == "http://127.0.0.1:3113/_local/oidc"
-    assert overrides["OidcJwksUrl"].startswith("http://127.0.0.1:3113/_local/oidc/")
-    assert overrides["OidcAudience"] == settings.oidc_audience
+    assert required <= set(overrides)
+    if "OidcIssuerUrl" in required:
+        assert overrides["OidcIssuerUrl"] == "http://127.0.0.1:3113/_local/oidc"
+        assert overrides["OidcJwksUrl"].startswith("http://127.0.0.1:3113/_local/oidc/")
+        assert overrides["OidcAudience"] == settings.oidc_audience
 
 
 @pytest.fixture
@@ -132,23 +156,24 @@ def no_credentials(monkeypatch, tmp_path):
 
 
 def test_a_complete_stage_passes_offline_and_skips_the_account_without_credentials(
-    tmp_path, no_credentials, capsys
+    tmp_path, template, no_credentials, capsys
 ):
     # Given a stage with every value set, and no AWS credentials
     config = samconfig(tmp_path, OIDC)
 
     # When preflight runs
-    code = main(["--stage", "dev", "--samconfig", str(config)])
+    code = main(["--stage", "dev", "--samconfig", str(config), "--template", str(template)])
 
     # Then the settings pass and the account checks are skipped, saying so
     assert code == 0
     assert "skip  account checks: no AWS credentials" in capsys.readouterr().out
 
 
-def test_deploy_needs_the_account_checks(tmp_path, no_credentials, capsys):
+def test_deploy_needs_the_account_checks(tmp_path, template, no_credentials, capsys):
     config = samconfig(tmp_path, OIDC)
+    arguments = ["--samconfig", str(config), "--template", str(template), "--require-account"]
 
-    code = main(["--stage", "dev", "--samconfig", str(config), "--require-account"])
+    code = main(["--stage", "dev", *arguments])
 
     assert code == 1
     assert "no AWS credentials" in capsys.readouterr().out

@@ -218,7 +218,8 @@ DOMAINS: dict[str, Domain] = {
             "tests/e2e/test_products.py",
         ),
         markers=("/v1/products", "Product", "create_product", "products:"),
-        assuming_tests=USAGE_PLAN_TESTS,
+        # The API cache serves the catalog reads only.
+        assuming_tests=(*USAGE_PLAN_TESTS, "test_the_cache_size_is_set_only_where_the_cache_runs"),
     ),
     "telemetry": Domain(
         routes=("/v1/telemetry",),

@@ -23,9 +23,9 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight)
 
-.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build deploy logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
+.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -113,8 +113,10 @@ lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serve
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	cfn-lint -- bootstrap/template.yaml
 	sam validate --lint --region $(REGION) > /dev/null
 	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
+	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f bootstrap/template.yaml
 	actionlint
 	$(NODE_BIN)/spectral lint --fail-severity=warn docs/openapi.json
 	$(NODE_BIN)/redocly lint docs/openapi.json
@@ -126,10 +128,35 @@ fmt: $(VENV)/.installed ## Format and autofix the Python code
 build: $(VENV)/.installed ## sam build (python3.13, arm64) into .aws-sam/build
 	sam build
 
+# Once per account and region, before the first stage: API Gateway's CloudWatch Logs role, GitHub's
+# OIDC provider and the deploy role (bootstrap/template.yaml). CREATE_OIDC_PROVIDER=false when the
+# account has GitHub's provider already.
+GITHUB_REPOSITORY ?=
+CREATE_OIDC_PROVIDER ?= true
+BOOTSTRAP_STACK ?= sample-api-bootstrap
+bootstrap: $(VENV)/.installed ## Once per account and region: make bootstrap GITHUB_REPOSITORY=owner/name (needs AWS credentials)
+	@if [ -z "$(GITHUB_REPOSITORY)" ]; then echo 'usage: make bootstrap GITHUB_REPOSITORY=owner/name [REGION=us-east-1]' >&2; exit 2; fi
+	sam deploy --template-file bootstrap/template.yaml --stack-name $(BOOTSTRAP_STACK) \
+	  --region $(REGION) --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset \
+	  --parameter-overrides GitHubRepository=$(GITHUB_REPOSITORY) CreateOidcProvider=$(CREATE_OIDC_PROVIDER)
+
+# The stage's settings offline and, with AWS credentials, the account (scripts/preflight/).
+preflight: $(VENV)/.installed ## Check a stage before deploying: make preflight STAGE=dev (settings offline; the account with credentials)
+	python -m scripts.preflight --stage $(STAGE) $(PREFLIGHT_ARGS)
+
 # CI adds DEPLOY_ARGS=--no-confirm-changeset for prod: the GitHub environment's approval is the gate.
 DEPLOY_ARGS ?=
-deploy: build ## Deploy a stage: make deploy STAGE=dev|staging|prod (needs AWS credentials)
+PREFLIGHT_ARGS ?=
+# The stage is checked first with the standard library alone: an unknown STAGE is refused at once.
+deploy: ## Deploy a stage: make deploy STAGE=dev|staging|prod (preflight with the account, build, sam deploy)
+	@python3 -m scripts.preflight.stages $(STAGE)
+	$(MAKE) preflight STAGE=$(STAGE) PREFLIGHT_ARGS=--require-account
+	$(MAKE) build
 	sam deploy --config-env $(STAGE) $(DEPLOY_ARGS)
+
+# What the deploy workflow runs after each stage's deploy, before promoting the next one.
+stage-test: $(VENV)/.installed ## After a deploy: the e2e suite against the stage (URL and demo keys from the account; E2E_* for the rest)
+	python -m scripts.preflight.stage_e2e --stage $(STAGE)
 
 # Each stage is the stack sample-api-<stage> (its section of samconfig.toml).
 STACK = sample-api-$(STAGE)

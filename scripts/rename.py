@@ -254,7 +254,8 @@ DOMAINS: dict[str, Domain] = {
             "tests/template/test_key_rotation.py",
         ),
         markers=("/v1/products", "Product", "create_product", "products:", "partner_keys"),
-        assuming_tests=USAGE_PLAN_TESTS,
+        # The API cache serves the catalog reads only.
+        assuming_tests=(*USAGE_PLAN_TESTS, "test_the_cache_size_is_set_only_where_the_cache_runs"),
         layer_packages=("partner_keys",),
     ),
     "telemetry": Domain(
@@ -285,20 +286,21 @@ DOMAINS: dict[str, Domain] = {
         assuming_tests=(
             "test_every_dead_letter_queue_alarms_on_its_first_message",
             "test_consumer_reports_partial_batch_failures",
+            "test_the_queue_consumer_is_capped_by_a_parameter",
             "test_dashboard_shows_the_api_and_every_function",
             *USAGE_PLAN_TESTS,
         ),
     ),
     "files": Domain(
         routes=("/v1/files", "/v1/uploads"),
-        functions=("create_upload", "process_upload", "list_files"),
+        functions=("create_upload", "process_upload", "list_files", "download_file"),
         resources=(
             "FilesBucket",
             "FilesIntegrationRole",
             "FilesTable",
             "FilesProcessingDeadLetterQueue",
         ),
-        models=("CreateUpload", "Upload", "StoredFile", "FilePage"),
+        models=("CreateUpload", "Upload", "Download", "StoredFile", "FilePage"),
         tests=(
             "tests/unit/files/",
             "tests/unit/integrations/test_files_vtl.py",

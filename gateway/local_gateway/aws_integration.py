@@ -14,14 +14,15 @@ body bytes):
    query-protocol reply asked for in JSON comes back in JSON, as from AWS (moto answers XML);
 4. choose the integration response whose `selectionPattern` (its key in `responses`) matches
    the backend status (`default` otherwise), render its template by Accept, apply
-   `responseParameters`, `contentHandling` and `$context.responseOverride`.
+   `responseParameters` and `$context.responseOverride`.
+Payloads are converted both ways by binaryMediaTypes, Content-Type/Accept and
+`contentHandling` (content_conversion.py).
 https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-integration-types.html
 https://docs.aws.amazon.com/apigateway/latest/developerguide/request-response-data-mappings.html
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import urllib.parse
@@ -37,6 +38,7 @@ import requests
 import urllib3
 
 from local_gateway import gateway_responses, lambda_custom, vtl
+from local_gateway.content_conversion import integration_request_payload, method_response_payload
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.rejections import Rejection
 from local_gateway.vtl_values import java_string
@@ -90,6 +92,8 @@ class MethodRequest:
     # $context for templates and `context.*` parameter mappings.
     context: dict[str, Any]
     multi_value_query: dict[str, list[str]] = field(default_factory=dict)
+    # The API's binaryMediaTypes (`~1` or `/`): which payloads are binary.
+    binary_media_types: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,14 +154,19 @@ def run_integration(
 
     template = _request_template(integration, request)
     parameters = _request_parameters(integration, request)
-    body = request.body
+    # Converted before any template, so a template sees binary as base64 (CONVERT_TO_TEXT).
+    body = integration_request_payload(
+        request.body,
+        content_type=_header(request.headers, "content-type"),
+        binary_media_types=request.binary_media_types,
+        content_handling=integration.get("contentHandling"),
+    )
     rendered: vtl.Rendered | None = None
     if template is not None:
-        rendered = vtl.render(template, _vtl_request(request, request.body), source=source)
+        rendered = vtl.render(template, _vtl_request(request, body), source=source)
         body = rendered.body.encode()
         for location, values in rendered.request_overrides.items():
             parameters[location].update(values)
-    body = _convert(body, integration.get("contentHandling"))
 
     uri = str(integration.get("uri", ""))
     if kind == "mock":
@@ -285,18 +294,6 @@ def _json_selection(body: bytes, path: str) -> str | None:
         return json.dumps(selected, separators=(",", ":"))
     except TypeError:
         return None
-
-
-def _convert(body: bytes, content_handling: Any) -> bytes:
-    """contentHandling: CONVERT_TO_BINARY decodes base64 text, CONVERT_TO_TEXT encodes bytes."""
-    if content_handling == "CONVERT_TO_BINARY":
-        try:
-            return base64.b64decode(body, validate=True)
-        except ValueError:
-            raise configuration_error() from None
-    if content_handling == "CONVERT_TO_TEXT":
-        return base64.b64encode(body)
-    return body
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -628,7 +625,13 @@ def _integration_response(
         value = _integration_response_value(str(expression), backend, request)
         if value is not None:
             headers[name] = value
-    body = _convert(body, response.get("contentHandling"))
+    body = method_response_payload(
+        body,
+        content_type=None if rendered is not None else _header(backend.headers, "content-type"),
+        accept=_header(request.headers, "accept"),
+        binary_media_types=request.binary_media_types,
+        content_handling=response.get("contentHandling"),
+    )
     overrides = rendered or request_rendering
     if overrides is not None:
         status = overrides.status_override or status

@@ -694,6 +694,7 @@ class LocalGateway:
                     k: [v for key, v in request.query_items() if key == k]
                     for k, _ in request.query_items()
                 },
+                binary_media_types=call.api.binary_media_types,
             ),
             self.aws,
             timeout_seconds=integration_timeout(call.method),

@@ -56,6 +56,7 @@ def a_request(
     query: dict[str, str] | None = None,
     path_params: dict[str, str] | None = None,
     context: dict[str, Any] | None = None,
+    binary_media_types: list[str] | None = None,
 ) -> MethodRequest:
     return MethodRequest(
         http_method=method,
@@ -65,6 +66,7 @@ def a_request(
         body=body,
         stage_variables={"table": "Products"},
         context=context or {"requestId": "req-1", "stage": "dev"},
+        binary_media_types=binary_media_types or [],
     )
 
 
@@ -212,11 +214,12 @@ def s3_object(method: str) -> dict[str, Any]:
 
 
 def test_s3_put_and_get_object_round_trip_binary_bytes(aws, aws_client):
-    """S3 path form with `{x}` from request parameters: binary bodies pass through untouched.
+    """S3 path form with `{x}` from request parameters: binary bodies of a binary media type,
+    read with a binary Accept, pass through untouched (the corpus has every conversion row).
 
     AWS doc: api-gateway-payload-encodings-workflow.html; api-gateway-api-integration-types.html
     """
-    # Given a bucket and every byte value as a file
+    # Given a bucket, an API treating octet-stream as binary, and every byte value as a file
     aws_client("s3").create_bucket(Bucket="files-bucket")
     payload = bytes(range(256)) * 4
     claims = {"requestId": "r", "authorizer": {"claims": {"sub": "user-7"}}}
@@ -230,13 +233,19 @@ def test_s3_put_and_get_object_round_trip_binary_bytes(aws, aws_client):
             headers={"Content-Type": "application/octet-stream"},
             path_params={"name": "blob.bin"},
             context=claims,
+            binary_media_types=["application~1octet-stream"],
         ),
         aws,
         timeout_seconds=TIMEOUT,
     )
     got = run_integration(
         s3_object("GET"),
-        a_request(path_params={"name": "blob.bin"}, context=claims),
+        a_request(
+            headers={"Accept": "application/octet-stream"},
+            path_params={"name": "blob.bin"},
+            context=claims,
+            binary_media_types=["application~1octet-stream"],
+        ),
         aws,
         timeout_seconds=TIMEOUT,
     )

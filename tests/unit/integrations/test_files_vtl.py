@@ -1,4 +1,6 @@
-"""PUT/GET /v1/files/{name}: the object key API Gateway builds, and the PUT response template.
+"""PUT /v1/files/{name}: the object key API Gateway builds, and the PUT response template.
+
+(GET /v1/files/{name} is a function's redirect: tests/unit/files/test_download_file.py.)
 
 API Gateway fills `{sub}` and `{name}` of the integration URI with the URL-encoded values of
 their mappings, each as one path segment; S3 decodes the path back into the key. These tests
@@ -31,26 +33,26 @@ def object_key(api_body, method, sub, name):
 
 
 @pytest.mark.parametrize("name", ESCAPES + HOSTILE)
-@pytest.mark.parametrize("method", ["put", "get"])
-def test_no_name_leaves_the_callers_prefix(api_body, method, name):
-    key = object_key(api_body, method, MALLORY, name)
+def test_no_name_leaves_the_callers_prefix(api_body, name):
+    key = object_key(api_body, "put", MALLORY, name)
 
     assert key == f"users/{MALLORY}/{name}"
 
 
 @pytest.mark.parametrize("name", ESCAPES)
-def test_another_users_file_cannot_be_read(api_body, aws, name):
+def test_another_users_file_cannot_be_overwritten(api_body, aws, name):
     # Given Alice's file
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="files")
     s3.put_object(Bucket="files", Key=f"users/{ALICE}/secret.txt", Body=b"alice only")
 
-    # When Mallory asks for a name that tries to climb into Alice's prefix
-    key = object_key(api_body, "get", MALLORY, name)
+    # When Mallory stores a name that tries to climb into Alice's prefix
+    s3.put_object(Bucket="files", Key=object_key(api_body, "put", MALLORY, name), Body=b"x")
 
-    # Then S3 is asked for a key in Mallory's prefix, which holds nothing
-    with pytest.raises(s3.exceptions.NoSuchKey):
-        s3.get_object(Bucket="files", Key=key)
+    # Then Alice's file is as she stored it
+    assert s3.get_object(Bucket="files", Key=f"users/{ALICE}/secret.txt")["Body"].read() == (
+        b"alice only"
+    )
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -74,13 +76,7 @@ def test_put_answer_without_a_length_has_no_size(api_body):
     assert json.loads(out.body) == {"name": "a"}
 
 
-def test_get_keeps_the_stored_content_type(api_body):
-    spec = integration(api_body, "/v1/files/{name}", "get")
-
-    assert (
-        spec["responses"]["2\\d{2}"]["responseParameters"]["method.response.header.Content-Type"]
-        == "integration.response.header.Content-Type"
-    )
+def test_put_stores_the_content_type_it_was_sent(api_body):
     assert (
         integration(api_body, "/v1/files/{name}", "put")["requestParameters"][
             "integration.request.header.Content-Type"
@@ -90,11 +86,10 @@ def test_get_keeps_the_stored_content_type(api_body):
 
 
 @pytest.mark.parametrize(("pattern", "status", "code"), [
-    ("40[34]", "404", "NOT_FOUND"), ("4(0[0-25-9]|[1-9]\\d)", "400", "BAD_REQUEST"),
-    ("5\\d{2}", "502", "BAD_GATEWAY"),
+    ("4\\d{2}", "400", "BAD_REQUEST"), ("5\\d{2}", "502", "BAD_GATEWAY"),
 ])  # fmt: skip
 def test_s3_errors_become_the_error_envelope(api_body, pattern, status, code):
-    spec = integration(api_body, "/v1/files/{name}", "get")["responses"][pattern]
+    spec = integration(api_body, "/v1/files/{name}", "put")["responses"][pattern]
 
     out = render_template(spec["responseTemplates"]["application/json"], request())
 

@@ -1,0 +1,39 @@
+"""GET /v1/files/{name}: a redirect to a short-lived presigned GET URL of the caller's file."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sample_api.api import JSON, build_resolver
+from sample_api.files.download_links import get_download_signer
+from sample_api.files.downloads import create_download
+from sample_api.observability import logger, metrics, tracer
+
+app = build_resolver()
+
+
+def get_file(name: str) -> Response[str]:
+    # The route's `name` is the raw path segment; API Gateway's pathParameters hold it decoded.
+    decoded = app.current_event.path_parameters.get("name", name)
+    # The Cognito authorizer verified the token; its `sub` is the only say on the prefix.
+    sub = app.current_event.request_context.authorizer.claims["sub"]
+    download = create_download(sub, decoded, get_download_signer())
+    # 307: clients follow it with the same GET (and drop Authorization, another origin).
+    return Response(
+        status_code=307,
+        content_type=JSON,
+        body=download.model_dump_json(),
+        headers={"Location": download.url, "Cache-Control": "no-store"},
+    )
+
+
+app.get("/v1/files/<name>")(get_file)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -61,12 +61,25 @@ def needed_actions(templates: list[dict[str, Any]]) -> dict[str, set[str]]:
     return needed
 
 
-def granted_actions(role: dict[str, Any]) -> list[str]:
-    """Every action the role's inline policies allow, as written."""
+def role_documents(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """The policy documents of a role: its inline policies, then the template's managed
+    policies it attaches."""
+    properties = template["Resources"][role]["Properties"]
+    inline = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+    attached = [
+        template["Resources"][arn["Ref"]]["Properties"]["PolicyDocument"]
+        for arn in properties.get("ManagedPolicyArns", [])
+        if isinstance(arn, dict) and "Ref" in arn
+    ]
+    return inline + attached
+
+
+def granted_actions(documents: list[dict[str, Any]]) -> list[str]:
+    """Every action the policy documents allow, as written."""
     return [
         action
-        for policy in role["Properties"]["Policies"]
-        for statement in policy["PolicyDocument"]["Statement"]
+        for document in documents
+        for statement in document["Statement"]
         if statement["Effect"] == "Allow"
         for action in (
             [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]

@@ -17,11 +17,17 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.template.conftest import ROOT, STAGES, transformed
-from tests.template.deploy_actions import granted_actions, missing_actions, needed_actions
+from tests.template.deploy_actions import (
+    granted_actions,
+    missing_actions,
+    needed_actions,
+    role_documents,
+)
 
 BOOTSTRAP = ROOT / "bootstrap" / "template.yaml"
-# IAM's quota on a role's inline policies, whitespace not counted.
+# IAM's quotas, whitespace not counted: a role's inline policies together, one managed policy.
 ROLE_POLICY_CHARACTERS = 10_240
+MANAGED_POLICY_CHARACTERS = 6_144
 
 NEEDED = needed_actions([transformed(stage) for stage in STAGES])
 
@@ -38,10 +44,16 @@ def deploy_role(bootstrap) -> dict[str, Any]:
     return role
 
 
-def test_the_deploy_role_grants_every_action_the_stage_templates_need(deploy_role):
+@pytest.fixture(scope="module")
+def deploy_policies(bootstrap) -> list[dict[str, Any]]:
+    """The deploy role's inline policies and the managed policies it attaches."""
+    return role_documents(bootstrap, "DeployRole")
+
+
+def test_the_deploy_role_grants_every_action_the_stage_templates_need(deploy_policies):
     # Given every action the handlers of every stage's resource types call
     # When it is compared with what the role grants
-    missing = missing_actions(set(NEEDED), granted_actions(deploy_role))
+    missing = missing_actions(set(NEEDED), granted_actions(deploy_policies))
 
     # Then none is missing
     assert not missing, "\n".join(
@@ -50,9 +62,9 @@ def test_the_deploy_role_grants_every_action_the_stage_templates_need(deploy_rol
 
 
 @pytest.mark.parametrize("action", sorted(NEEDED))
-def test_the_check_fails_when_any_one_action_is_removed(deploy_role, action):
+def test_the_check_fails_when_any_one_action_is_removed(deploy_policies, action):
     # Given the role without this one action
-    granted = [a for a in granted_actions(deploy_role) if a.lower() != action.lower()]
+    granted = [a for a in granted_actions(deploy_policies) if a.lower() != action.lower()]
 
     # When the completeness check runs
     missing = missing_actions(set(NEEDED), granted)
@@ -64,29 +76,37 @@ def test_the_check_fails_when_any_one_action_is_removed(deploy_role, action):
 @pytest.mark.parametrize(
     "action", ["iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:UpdateAssumeRolePolicy"]
 )
-def test_a_failed_first_deploy_can_roll_back_the_roles_it_created(deploy_role, action):
+def test_a_failed_first_deploy_can_roll_back_the_roles_it_created(deploy_policies, action):
     # Given the actions CloudFormation calls to update or delete a role it created
     # When the deploy role is read
     # Then it holds them (else a rollback leaves the stack in ROLLBACK_FAILED)
-    assert action in granted_actions(deploy_role)
+    assert action in granted_actions(deploy_policies)
 
 
-def test_the_deploy_role_uses_no_wildcard_action(deploy_role):
+def test_the_deploy_role_uses_no_wildcard_action(deploy_policies):
     # Given the schemas name each action (no handler needs a wildcard)
     # When the role's actions are read
-    wildcards = [action for action in granted_actions(deploy_role) if "*" in action]
+    wildcards = [action for action in granted_actions(deploy_policies) if "*" in action]
 
     # Then every one is spelled out
     assert not wildcards
 
 
-def test_the_deploy_roles_policies_fit_iams_size_quota(deploy_role):
-    # Given IAM counts a role's inline policies without whitespace
-    written = json.dumps(deploy_role["Properties"]["Policies"])
-    size = len(re.sub(r"\s", "", written))
+def written_size(document: Any) -> int:
+    return len(re.sub(r"\s", "", json.dumps(document)))
 
-    # Then they fit its 10,240 characters
-    assert size < ROLE_POLICY_CHARACTERS, size
+
+def test_the_deploy_roles_policies_fit_iams_size_quotas(bootstrap, deploy_role):
+    # Given IAM counts policies without whitespace
+    inline = written_size(deploy_role["Properties"]["Policies"])
+    managed = {
+        arn["Ref"]: written_size(bootstrap["Resources"][arn["Ref"]]["Properties"]["PolicyDocument"])
+        for arn in deploy_role["Properties"]["ManagedPolicyArns"]
+    }
+
+    # Then the inline ones fit a role's 10,240 characters, each managed one its 6,144
+    assert inline < ROLE_POLICY_CHARACTERS, inline
+    assert all(size < MANAGED_POLICY_CHARACTERS for size in managed.values()), managed
 
 
 def test_only_the_repositorys_github_environments_assume_the_deploy_role(deploy_role):
@@ -140,5 +160,5 @@ def test_the_stage_template_leaves_the_account_setting_to_the_bootstrap(stage_te
         "cloudformation:DescribeStacks",  # stage-test: the stage's URL
     ],
 )
-def test_the_deploy_role_can_run_preflight_and_the_stage_test(deploy_role, action):
-    assert action in granted_actions(deploy_role)
+def test_the_deploy_role_can_run_preflight_and_the_stage_test(deploy_policies, action):
+    assert action in granted_actions(deploy_policies)

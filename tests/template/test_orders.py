@@ -20,10 +20,22 @@ def orders_method(template):
     return operation
 
 
+# What a stage's samconfig section must set (the parameters without a default).
+STAGE_SETTINGS = {
+    "OidcIssuerUrl": "https://issuer.test",
+    "OidcJwksUrl": "https://issuer.test/jwks.json",
+    "OidcAudience": "sample-api",
+    "OrdersBackendUrl": "https://orders.test/api/orders",
+}
+
+
 def resolved_integration(**overrides: str):
     """The orders integration with the template's parameters resolved as CloudFormation would."""
     loaded = load_template(
-        Path(ROOT / "template.yaml"), overrides, region="us-east-1", stack_name="sample-api-dev"
+        Path(ROOT / "template.yaml"),
+        {**STAGE_SETTINGS, **overrides},
+        region="us-east-1",
+        stack_name="sample-api-dev",
     )
     method = loaded.properties("RestApi")["Body"]["paths"][ORDERS]["x-amazon-apigateway-any-method"]
     return loaded.resolve(method["x-amazon-apigateway-integration"], "orders integration")

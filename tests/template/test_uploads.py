@@ -158,11 +158,14 @@ def test_files_are_listed_by_owner_and_name(raw_template):
     ]
 
 
-def test_browsers_may_post_uploads_from_the_allowed_origin_only(raw_template):
+def test_browsers_may_post_uploads_and_follow_downloads_from_the_allowed_origin_only(
+    raw_template,
+):
     (rule,) = raw_template["Resources"]["FilesBucket"]["Properties"]["CorsConfiguration"][
         "CorsRules"
     ]
-    assert rule["AllowedMethods"] == ["POST"]
+    # POST: the presigned form of POST /v1/uploads; GET: GET /v1/files/{name}'s redirect.
+    assert rule["AllowedMethods"] == ["GET", "POST"]
     assert rule["AllowedOrigins"] == [{"Ref": "CorsAllowOrigin"}]
 
 

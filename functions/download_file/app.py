@@ -1,6 +1,7 @@
 """GET /v1/files/{name}: a redirect to a short-lived presigned GET URL of the caller's file."""
 
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
@@ -15,8 +16,9 @@ app = build_resolver()
 
 
 def get_file(name: str) -> Response[str]:
-    # The route's `name` is the raw path segment; API Gateway's pathParameters hold it decoded.
-    decoded = app.current_event.path_parameters.get("name", name)
+    # API Gateway passes the path segment as the client sent it, percent-encoding kept (the
+    # proxy event's `path` and `pathParameters` alike); the stored key is the decoded name.
+    decoded = unquote(name)
     # The Cognito authorizer verified the token; its `sub` is the only say on the prefix.
     sub = app.current_event.request_context.authorizer.claims["sub"]
     download = create_download(sub, decoded, get_download_signer())

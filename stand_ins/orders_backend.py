@@ -76,7 +76,7 @@ class OrdersStandIn:
         if not order_id or "/" in order_id:
             return HTTPStatus.NOT_FOUND, {"message": "no such resource"}
         with self._lock:
-            if method == "GET":
+            if method in ("GET", "HEAD"):  # HEAD: GET's headers, no body (sent by _send)
                 order = self.orders.get(order_id) or {"id": order_id, "status": "open"}
                 return HTTPStatus.OK, {**order, "caller": caller}
             if method in ("POST", "PUT", "PATCH"):
@@ -124,9 +124,10 @@ def _handler_for(stand_in: OrdersStandIn) -> type[BaseHTTPRequestHandler]:
             self.send_header("X-Orders-Stand-In", "true")
             self.send_header("X-Request-Id", self.headers.get("X-Request-Id") or str(uuid.uuid4()))
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":
+                self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
 
         def log_message(self, format: str, *args: Any) -> None:
             print(f"orders stand-in: {format % args}", flush=True)

@@ -98,8 +98,8 @@ def test_orders_are_guarded_by_the_jwt_authorizer(template):
 @pytest.mark.parametrize(
     ("scope", "opened", "closed"),
     [
-        ("orders:read", {"GET"}, {"POST", "PUT", "PATCH", "DELETE"}),
-        ("orders:write", {"POST", "PUT", "PATCH", "DELETE"}, {"GET"}),
+        ("orders:read", {"GET", "HEAD"}, {"POST", "PUT", "PATCH", "DELETE"}),
+        ("orders:write", {"POST", "PUT", "PATCH", "DELETE"}, {"GET", "HEAD"}),
     ],
 )
 def test_orders_scopes_open_reads_or_writes_only(template, scope, opened, closed):

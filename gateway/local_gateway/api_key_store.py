@@ -8,12 +8,17 @@ API Gateway reads its own keys. Throttles and quotas stay the template's, by pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from local_gateway.api_keys import ApiKey, UsagePlan
 from local_gateway.template import LoadedTemplate
 from local_gateway.usage_plans import UsagePlans
+
+log = logging.getLogger("local_gateway")
 
 
 @dataclass
@@ -22,6 +27,9 @@ class MotoApiKeys:
 
     apigateway: Any  # a boto3 API Gateway client for the local moto
     local_plan_ids: dict[str, str]  # moto usage plan id -> the local plan's id (the same here)
+    # What each key value was last seen as: API Gateway's key store is not the backends', so a
+    # moto paused to play a backend outage (the fault tests) must not stall the key check.
+    _last_seen: dict[str, tuple[ApiKey, frozenset[str]] | None] = field(default_factory=dict)
 
     @classmethod
     def provision(
@@ -71,7 +79,17 @@ class MotoApiKeys:
         return store, UsagePlans(list(keys.values()), plans, dict(usage_plans.key_by_plan))
 
     def lookup(self, value: str) -> tuple[ApiKey, frozenset[str]] | None:
-        """The key with this value and the local ids of the plans it is in; None if unknown."""
+        """The key with this value and the local ids of the plans it is in; None if unknown.
+        While moto does not answer, what the key was last seen as."""
+        try:
+            found = self._read(value)
+        except (BotoCoreError, ClientError) as error:
+            log.warning("API keys: moto did not answer (%s); using the keys last seen", error)
+            return self._last_seen.get(value)
+        self._last_seen[value] = found
+        return found
+
+    def _read(self, value: str) -> tuple[ApiKey, frozenset[str]] | None:
         keys = self.apigateway.get_api_keys(includeValues=True, limit=500).get("items", [])
         found = next((k for k in keys if k.get("value") == value), None)
         if found is None:

@@ -329,6 +329,10 @@ class LocalGateway:
         key_store, usage_plans = MotoApiKeys.provision(
             self._client("apigateway"), load_usage_plans(template, self.usage_plans), template
         )
+        # Per request the key check asks moto briefly, once (api_key_store.MotoApiKeys.lookup).
+        key_store.apigateway = client(
+            "apigateway", self.moto.endpoint_url, self.region, timeout_seconds=1.0
+        )
         provision_secrets(template, self._client("secretsmanager"))
         refs = template.context.resource_refs
         resources.physical_ids.update({k: refs[k] for k in resources.physical_ids if k in refs})

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local_gateway.api import local_api_id
@@ -122,11 +123,24 @@ class LocalResources:
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)  # GetAtt values
 
 
-def client(service: str, endpoint_url: str, region: str) -> Any:
+def client(
+    service: str, endpoint_url: str, region: str, *, timeout_seconds: float | None = None
+) -> Any:
+    """A client of the local moto; with `timeout_seconds`, one try that waits no longer."""
+    config = (
+        Config(
+            connect_timeout=timeout_seconds,
+            read_timeout=timeout_seconds,
+            retries={"total_max_attempts": 1},
+        )
+        if timeout_seconds is not None
+        else None
+    )
     return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint_url,
         region_name=region,
+        config=config,
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=LOCAL_CREDENTIALS["AWS_SESSION_TOKEN"],

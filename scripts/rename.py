@@ -185,6 +185,7 @@ class Domain:
 USAGE_PLAN_TESTS = (
     "test_every_usage_plan_has_one_demo_api_key_outside_prod_only",
     "test_usage_plans_match_the_contracts_numbers",
+    "test_the_usage_plan_guide_names_the_condition_the_demo_keys_use",
 )
 
 DOMAINS: dict[str, Domain] = {
@@ -707,8 +708,9 @@ def names_a_route(node: yaml.Node, routes: tuple[str, ...]) -> bool:
 
 
 def drop_unused_parameters(text: str, before: yaml.Node) -> str:
-    """Parameters and conditions only the removed pieces used go too."""
-    for section, uses in (("Parameters", references), ("Conditions", condition_names)):
+    """Parameters and conditions only the removed pieces used go too (conditions first: a
+    parameter only a dropped condition read goes with it)."""
+    for section, uses in (("Conditions", condition_names), ("Parameters", references)):
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         declared = entries(child(root, section))
         used_before = set().union(*(uses(v) for k, v in before.value if k.value != section))

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from local_gateway.background import BackgroundPoller
 from local_gateway.errors import TemplateError
 from local_gateway.local_aws import function_name_of
 from local_gateway.template import LoadedTemplate
@@ -30,7 +30,6 @@ from local_gateway.template import LoadedTemplate
 log = logging.getLogger("local_gateway.s3")
 
 DEFAULT_RETRIES = 2  # Lambda's default for asynchronous invocations
-IDLE_WAIT_SECONDS = 1
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 
@@ -118,34 +117,15 @@ def on_failure_record(
     }
 
 
-class S3NotificationPoller:
+class S3NotificationPoller(BackgroundPoller):
     """Delivers one bucket's notifications to their functions; `start()` runs it in a thread."""
 
     def __init__(self, sqs: Any, notifications: BucketNotifications, invoke: Invoke) -> None:
         self.sqs = sqs
         self.notifications = notifications
         self.invoke = invoke
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._run, name=f"s3-notifications-{self.notifications.bucket}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=IDLE_WAIT_SECONDS + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once(wait_seconds=IDLE_WAIT_SECONDS)
-            except Exception:
-                log.exception("delivering notifications of %s failed", self.notifications.bucket)
-                self._stop.wait(IDLE_WAIT_SECONDS)
+        self.thread_name = f"s3-notifications-{notifications.bucket}"
+        super().__init__()
 
     def poll_once(self, *, wait_seconds: int = 0) -> int:
         """Deliver what is waiting; returns how many messages were handled."""

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from local_gateway.background import BackgroundPoller
+
 log = logging.getLogger("local_gateway.sqs")
 
 MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
 DEFAULT_BATCH_SIZE = 10
-IDLE_WAIT_SECONDS = 1  # long-poll while the queue is empty, so stopping stays prompt
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 """invoke(function_logical_id, event) -> the function's result; raises when the function fails."""
@@ -75,7 +75,7 @@ class BatchOutcome:
     returned: tuple[str, ...]
 
 
-class SqsPoller:
+class SqsPoller(BackgroundPoller):
     """Delivers one mapping's messages to its function; `start()` polls in a background thread."""
 
     def __init__(
@@ -92,32 +92,14 @@ class SqsPoller:
         self.invoke = invoke
         self.clock = clock
         self.sleep = sleep
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.thread_name = f"sqs-poller-{mapping.function}"
+        super().__init__()
 
     # -- background polling ----------------------------------------------------------------
 
     def start(self) -> None:
-        if not self.mapping.enabled:
-            return
-        self._thread = threading.Thread(
-            target=self._run, name=f"sqs-poller-{self.mapping.function}", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=IDLE_WAIT_SECONDS + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once(wait_seconds=IDLE_WAIT_SECONDS)
-            except Exception:
-                # A queue error must not kill the poller; it retries like Lambda's pollers.
-                log.exception("polling %s failed", self.mapping.queue_arn)
-                self._stop.wait(IDLE_WAIT_SECONDS)
+        if self.mapping.enabled:
+            super().start()
 
     # -- one delivery ----------------------------------------------------------------------
 

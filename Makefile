@@ -23,7 +23,7 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename scripts/postman.py scripts/preflight)
 
 .PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
 
@@ -191,7 +191,7 @@ KEEP ?=
 # After the rename the editable install still points at the old package folder: reinstall it.
 rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api KEEP="users products" (either alone works)
 	@if [ -z "$(NAME)$(KEEP)" ]; then echo 'usage: make rename NAME=orders-api KEEP="users products"' >&2; exit 2; fi
-	python scripts/rename.py $(if $(NAME),--name "$(NAME)") $(if $(KEEP),--keep "$(KEEP)")
+	python -m scripts.rename $(if $(NAME),--name "$(NAME)") $(if $(KEEP),--keep "$(KEEP)")
 	uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@echo "Review with git diff, then run make test."
 

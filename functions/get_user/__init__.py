@@ -1,0 +1,1 @@
+DOMAIN = "users"  # its owner, for `make rename KEEP=` (README, "Make it yours")

@@ -1,0 +1,1 @@
+DOMAIN = "files"  # its owner, for `make rename KEEP=` (README, "Make it yours")

@@ -1,0 +1,1 @@
+DOMAIN = "products"  # its owner, for `make rename KEEP=` (README, "Make it yours")

@@ -1,0 +1,1 @@
+DOMAIN = "telemetry"  # its owner, for `make rename KEEP=` (README, "Make it yours")

@@ -19,7 +19,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from tests.template.conftest import ROOT
 
-pytestmark = pytest.mark.build
+pytestmark = [pytest.mark.build, pytest.mark.domain("core")]
 
 HOST_ARCH = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
 # What the python3.13 Lambda runtime itself provides besides the standard library.

@@ -23,6 +23,8 @@ from local_gateway.samconfig import load_settings
 from local_gateway.template import load_template
 from tests.contract.compatibility import breaking_changes, new_version_prefixes
 
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "docs" / "openapi.json"
 BASELINE = ROOT / "docs" / "openapi.previous.json"
@@ -145,6 +147,7 @@ def _with(document: dict[str, Any], change: Any) -> dict[str, Any]:
     return changed
 
 
+@pytest.mark.domain("users")
 def test_a_removed_method_is_breaking():
     # Given the contract without GET /v1/users/{id}
     old = committed()
@@ -153,6 +156,7 @@ def test_a_removed_method_is_breaking():
     assert "GET /v1/users/{id}: removed" in breaking_changes(old, new)
 
 
+@pytest.mark.domain("users")
 def test_a_removed_response_field_is_breaking():
     # Given the User schema without `email`
     old = committed()
@@ -161,6 +165,7 @@ def test_a_removed_response_field_is_breaking():
     assert "GET /v1/users/{id} 200.email: response field removed" in breaking_changes(old, new)
 
 
+@pytest.mark.domain("users")
 def test_a_new_required_request_field_is_breaking():
     # Given CreateUser requiring a new `phone`
     old = committed()
@@ -174,6 +179,7 @@ def test_a_new_required_request_field_is_breaking():
     assert "POST /v1/users body.phone: new required request field" in breaking_changes(old, new)
 
 
+@pytest.mark.domain("users", "products")
 def test_a_narrowed_type_is_breaking():
     # Given a price that became an integer, and a name that became shorter
     old = committed()
@@ -201,6 +207,7 @@ def test_an_added_optional_field_and_route_are_not_breaking():
     assert breaking_changes(old, _with(old, grow)) == []
 
 
+@pytest.mark.domain("users")
 def test_a_breaking_change_under_a_new_version_prefix_is_not_reported():
     # Given a /v3 route added beside /v1, with a field /v1 does not have required
     old = committed()

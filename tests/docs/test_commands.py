@@ -38,6 +38,8 @@ from pathlib import Path
 import botocore.session
 import pytest
 
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")])
 # Fences may be indented (inside a list item).

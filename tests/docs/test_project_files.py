@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")])
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
@@ -114,6 +116,7 @@ def test_every_variable_a_documented_command_uses_is_set_before_it(document):
     assert unset == []
 
 
+@pytest.mark.domain("products", "telemetry")
 def test_the_usage_plan_guide_names_the_condition_the_demo_keys_use():
     # Given the template's demo keys in usage plans and the guide on adding a plan
     resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]

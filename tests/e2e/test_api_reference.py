@@ -29,6 +29,7 @@ from local_gateway.runtime import RunningGateway
 from local_gateway.session_files import banner
 
 pytestmark = [
+    pytest.mark.domain("core"),
     pytest.mark.e2e,
     pytest.mark.local_only(reason="the API reference at /docs is served by the local gateway"),
 ]
@@ -159,6 +160,7 @@ def test_the_reference_serves_the_committed_contract_with_the_gateway_as_server(
     assert document["components"] == committed["components"]
 
 
+@pytest.mark.domain("products", "jwt-authorizer")
 def test_the_page_comes_with_the_partner_key_and_tokens_for_each_authorizer(local):
     # Given the gateway serving the reference
     # When the page is fetched
@@ -221,6 +223,7 @@ def test_try_it_out_calls_the_local_api(reference_page):
     assert status == "200"
 
 
+@pytest.mark.domain("users")
 def test_try_it_out_sends_the_pre_filled_demo_token(reference_page):
     # Given a route guarded by the Cognito authorizer, and no credentials typed in
     users = _operations(reference_page)[("GET", "/v1/users")]

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("core")]
 
 LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit
 LOCAL_HEAD_LIMIT = 65536  # the local server's limit on a request line or header block
@@ -44,6 +44,7 @@ def envelope(body: bytes) -> dict:
     return dict(document["error"])
 
 
+@pytest.mark.domain("files")
 def test_a_body_of_exactly_10_mb_is_stored(api):
     # Given a file of exactly the gateway's limit
     body = b"x" * LIMIT
@@ -60,6 +61,7 @@ def test_a_body_of_exactly_10_mb_is_stored(api):
     assert response.json()["size"] == LIMIT
 
 
+@pytest.mark.domain("files")
 def test_a_body_one_byte_over_10_mb_is_413(api):
     # Given a file one byte over the limit
     body = b"x" * (LIMIT + 1)
@@ -75,6 +77,7 @@ def test_a_body_one_byte_over_10_mb_is_413(api):
     assert_error(response, 413, "PAYLOAD_TOO_LARGE")
 
 
+@pytest.mark.domain("users")
 def test_a_10_mb_json_body_meets_the_routes_model_before_any_lambda(api):
     # Given a JSON user of exactly 10 MB (its name far over 100 characters)
     padding = LIMIT - len(json.dumps({"name": "", "email": "big@example.com"}))
@@ -92,6 +95,7 @@ def test_a_10_mb_json_body_meets_the_routes_model_before_any_lambda(api):
     assert_error(response, 400, "VALIDATION_FAILED")
 
 
+@pytest.mark.domain("users")
 @pytest.mark.parametrize(
     "body",
     [b"{not json", b'{"name": "a", "email": ', b"\xf9\xfe\x00", b"", b"null", b"[]"],
@@ -107,6 +111,7 @@ def test_malformed_json_is_400_in_the_envelope(api, body):
     assert_error(response, 400, "VALIDATION_FAILED")
 
 
+@pytest.mark.domain("users")
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"]
 )
@@ -121,6 +126,7 @@ def test_a_lambda_route_refuses_a_body_that_is_not_json_with_415(api, content_ty
     assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
+@pytest.mark.domain("telemetry")
 def test_a_service_route_refuses_a_body_that_is_not_json_with_415(api):
     # Given a reading declared as text/plain, for the SQS integration (it maps JSON only)
     reading = {"deviceId": "d-1", "timestamp": "2024-01-01T00:00:00Z", "metrics": {"t": 1}}
@@ -152,6 +158,7 @@ def test_an_overlong_header_is_431_in_the_envelope(api):
     assert envelope(body)["code"] == "BAD_REQUEST"
 
 
+@pytest.mark.domain("users")
 @pytest.mark.local_only(reason=RAW_REASON)
 def test_an_overlong_path_is_414_in_the_envelope(api):
     # Given a request line over the server's limit
@@ -163,6 +170,7 @@ def test_an_overlong_path_is_414_in_the_envelope(api):
     assert envelope(body)["code"] == "BAD_REQUEST"
 
 
+@pytest.mark.domain("users")
 def test_a_long_path_parameter_within_the_limit_is_an_unknown_user(api):
     # Given an id of 8,000 characters
     # When it is read
@@ -171,6 +179,7 @@ def test_a_long_path_parameter_within_the_limit_is_an_unknown_user(api):
     assert_error(response, 404, "USER_NOT_FOUND")
 
 
+@pytest.mark.domain("files")
 @pytest.mark.parametrize("name", ["..%2F..%2Fsecret", "..%5C..%5Csecret", "a%2Fb", "..%252F"])
 def test_dot_dots_and_encoded_separators_stay_inside_the_callers_files(api, name):
     # Given a file name with `..` or an encoded separator in it
@@ -181,6 +190,7 @@ def test_dot_dots_and_encoded_separators_stay_inside_the_callers_files(api, name
     assert_error(response, 404, "NOT_FOUND")
 
 
+@pytest.mark.domain("files")
 @pytest.mark.parametrize("name", ["%2E%2E", "%2E", "%00"])
 def test_a_name_no_download_url_can_carry_is_400(api, name):
     # Given a name that is a dot segment (clients resolve it away) or a control character
@@ -190,6 +200,7 @@ def test_a_name_no_download_url_can_carry_is_400(api, name):
     assert_error(response, 400, "INVALID_FILE_NAME")
 
 
+@pytest.mark.domain("files")
 @pytest.mark.local_only(reason=RAW_REASON)
 def test_a_raw_dot_dot_segment_matches_no_route(api):
     # Given a path that climbs out of /v1/files with a raw `..` segment
@@ -201,6 +212,7 @@ def test_a_raw_dot_dot_segment_matches_no_route(api):
     assert envelope(body)["code"] == "NOT_FOUND"
 
 
+@pytest.mark.domain("users")
 @pytest.mark.parametrize("user_id", ["ünïcødé", "用户", "\U0001f600", "\U000f5e5e\x86"])
 def test_unicode_in_a_path_parameter_is_an_unknown_user(api, user_id):
     # Given an id in unicode (the last one once reached no route in the handler)
@@ -210,6 +222,7 @@ def test_unicode_in_a_path_parameter_is_an_unknown_user(api, user_id):
     assert_error(response, 404, "USER_NOT_FOUND")
 
 
+@pytest.mark.domain("users")
 def test_unicode_in_a_body_is_kept(api):
     # Given a user whose name is unicode
     name = "Zoë 用户 \U0001f600"
@@ -222,6 +235,7 @@ def test_unicode_in_a_body_is_kept(api):
     assert response.json()["name"] == name
 
 
+@pytest.mark.domain("products")
 def test_unicode_in_a_query_is_a_valid_question(api):
     # Given a category in unicode (no product can have one: categories are slugs)
     # When the catalog is asked for it
@@ -231,6 +245,7 @@ def test_unicode_in_a_query_is_a_valid_question(api):
     assert response.json() == {"items": []}
 
 
+@pytest.mark.domain("users")
 def test_a_non_ascii_header_value_is_not_a_server_error(api):
     # Given an Idempotency-Key of latin-1 bytes
     body = json.dumps({"name": "Key", "email": f"{uuid.uuid4()}@example.com"})
@@ -248,6 +263,7 @@ def test_a_non_ascii_header_value_is_not_a_server_error(api):
         assert_error(response, 400, "BAD_REQUEST")
 
 
+@pytest.mark.domain("users")
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "CONNECT"])
 def test_a_method_no_route_has_is_404_in_the_envelope(api, method):
     # Given a method no resource declares (the server once answered 501 in HTML)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.conftest import ADMIN, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("jwt-authorizer", "products")]
 
 
 def a_product() -> dict[str, object]:
@@ -55,6 +55,7 @@ def test_a_partner_token_from_the_issuer_with_products_write_creates_a_product(a
     assert uuid.UUID(created["id"])
 
 
+@pytest.mark.domain("telemetry")
 def test_a_token_without_the_route_scope_is_403(api):
     # Given a valid issuer token whose scopes open other routes only
     token = api.issuer_token("telemetry:read", "telemetry:write")

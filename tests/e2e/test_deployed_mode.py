@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
 )
 
 pytestmark = [
+    pytest.mark.domain("core"),
     pytest.mark.e2e,
     pytest.mark.local_only(reason="starts a local gateway to play the deployed stage"),
 ]
@@ -109,6 +110,7 @@ def test_the_suite_passes_against_a_stage_given_by_api_url(deployed_run):
     assert total - skipped > 3 * skipped
 
 
+@pytest.mark.domain("users")
 def test_the_run_reached_the_stage_not_a_gateway_of_its_own(deployed_run, stage):
     # Given the run went through (deployed_run)
     # When the stage's users are listed over its API

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN, MEMBER, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import requests
 
 from tests.e2e.conftest import ADMIN, MEMBER, Api, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("files")]
 
 EVERY_BYTE = bytes(range(256))
 SECRET = b"the admin's own notes"

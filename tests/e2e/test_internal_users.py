@@ -21,7 +21,7 @@ import requests
 from local_gateway.local_aws import client
 from tests.e2e.conftest import ADMIN, HTTP_TIMEOUT_SECONDS, assert_error, deployed_api_url
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 
 IAM_VARIABLES = ("E2E_IAM_ACCESS_KEY_ID", "E2E_IAM_SECRET_ACCESS_KEY")
 

@@ -23,6 +23,7 @@ from local_gateway.testing import start_gateway
 from tests.e2e.conftest import HTTP_TIMEOUT_SECONDS, TEMPLATE, assert_error
 
 pytestmark = [
+    pytest.mark.domain("products"),
     pytest.mark.e2e,
     pytest.mark.local_only(reason="starts a gateway with a short grace period and reads its moto"),
 ]

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_BIN = ROOT / "node_modules" / ".bin"
 
 pytestmark = [
+    pytest.mark.domain("core"),
     pytest.mark.e2e,
     pytest.mark.local_only(reason="the environment is written from the local session's facts"),
 ]

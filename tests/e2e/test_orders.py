@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("orders")]
 
 STAND_IN = "the answer checked is the orders stand-in's"
 

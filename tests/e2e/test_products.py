@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("products")]
 
 CATALOG_PLANS = ["free", "partner"]
 

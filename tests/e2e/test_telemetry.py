@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import Api, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("telemetry")]
 
 # Long-poll wait, batching window and a cold consumer worker, with room to spare on a busy CI.
 DELIVERY_DEADLINE_SECONDS = 30

@@ -22,7 +22,7 @@ import requests
 
 from tests.e2e.conftest import ADMIN, HTTP_TIMEOUT_SECONDS, MEMBER, Api, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("files")]
 
 # Notification delivery and a cold processor worker, with room to spare on a busy CI.
 PROCESSING_DEADLINE_SECONDS = 30

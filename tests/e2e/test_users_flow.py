@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN, MEMBER, assert_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 
 
 def test_a_user_goes_through_create_read_update_list_and_delete(api):

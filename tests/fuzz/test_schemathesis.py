@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.domain("core")]
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "docs" / "openapi.json"

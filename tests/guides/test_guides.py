@@ -36,7 +36,7 @@ APPEND = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end:$")
 CHECK = "**Check it:**"
 FENCE = re.compile(r"^```(\w*)")
 
-pytestmark = pytest.mark.guides
+pytestmark = [pytest.mark.guides, pytest.mark.domain("core")]
 
 
 @dataclass(frozen=True)

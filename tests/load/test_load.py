@@ -63,7 +63,7 @@ WARM_UP_REQUESTS = 40
 RSS_GROWTH_BOUND_MB = 4.0
 PRODUCT = {"id": "load-product", "name": "Anvil", "category": "tools", "price": 12.5}
 
-pytestmark = pytest.mark.load
+pytestmark = [pytest.mark.load, pytest.mark.domain("users", "products", "telemetry")]
 
 
 @pytest.fixture(scope="module")

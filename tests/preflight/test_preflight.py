@@ -27,6 +27,8 @@ from scripts.preflight.account import (
 )
 from scripts.preflight.settings import settings_problems
 
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
 OIDC = (

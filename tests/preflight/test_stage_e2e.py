@@ -4,9 +4,12 @@ from the account (moto here)."""
 import json
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from scripts.preflight.stage_e2e import stage_variables
+
+pytestmark = pytest.mark.domain("core")
 
 URL = "https://abc123.execute-api.us-east-1.amazonaws.com/dev"
 

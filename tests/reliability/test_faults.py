@@ -37,7 +37,7 @@ ADMIN = "admin@example.com"
 INTEGRATION_TIMEOUT = 12.0  # above the functions' 10 s, so a Lambda route ends on its own terms
 PRODUCT_ID = "faults-product"
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.domain("products")]
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +146,7 @@ def assert_nothing_half_written(local) -> None:
     assert {email: uid for uid, email in users.items()} == claims
 
 
+@pytest.mark.domain("users")
 def test_a_worker_killed_mid_request_is_502_and_the_next_request_gets_a_new_worker(
     local, api, moto_resumed
 ):
@@ -175,6 +176,7 @@ def test_a_worker_killed_mid_request_is_502_and_the_next_request_gets_a_new_work
     assert len(worker_pids(local, "GetUserFunction")) == 1
 
 
+@pytest.mark.domain("users")
 def test_while_moto_is_stopped_routes_answer_5xx_nothing_is_half_written_and_service_resumes(
     local, api, moto_resumed, monkeypatch
 ):

@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_NAME = "orders-api"
-# Generic code the rename leaves alone (scripts/rename.py reads the name from pyproject).
-UNTOUCHED = ("gateway/", "scripts/rename.py")
+# Generic code the rename leaves alone (scripts/rename reads the name from pyproject).
+UNTOUCHED = ("gateway/", "scripts/rename/")
 
 # The copy runs the fast part: no `sam build`, nothing driven over HTTP through the local gateway
 # (e2e, fuzz, load, faults: the suite here runs those), and not this test (it would recurse).
@@ -31,7 +31,7 @@ FAST_SUITE = (
 # it in the copy would test the same bytes twice.
 COPY_SUITE = ("-m", FAST_SUITE, "tests")
 
-pytestmark = pytest.mark.rename
+pytestmark = [pytest.mark.rename, pytest.mark.domain("core")]
 
 
 def project_name(root: Path) -> str:
@@ -78,7 +78,7 @@ def copy_of_repository(destination: Path) -> Path:
 def renamed(tmp_path_factory) -> Path:
     copy = copy_of_repository(tmp_path_factory.mktemp("fork"))
     subprocess.run(
-        [sys.executable, "scripts/rename.py", "--name", NEW_NAME],
+        [sys.executable, "-m", "scripts.rename", "--name", NEW_NAME],
         cwd=copy,
         check=True,
         capture_output=True,
@@ -161,7 +161,7 @@ def test_renaming_to_the_current_name_changes_nothing(renamed):
     before = git("write-tree", cwd=renamed)
     # When it is renamed to orders-api again
     subprocess.run(
-        [sys.executable, "scripts/rename.py", "--name", NEW_NAME],
+        [sys.executable, "-m", "scripts.rename", "--name", NEW_NAME],
         cwd=renamed,
         check=True,
         capture_output=True,
@@ -176,7 +176,7 @@ def test_a_name_that_is_no_stack_or_package_name_is_refused(renamed, name):
     # Given a name CloudFormation or Python could not use
     # When the rename is asked for it
     result = subprocess.run(
-        [sys.executable, "scripts/rename.py", f"--name={name}"],
+        [sys.executable, "-m", "scripts.rename", f"--name={name}"],
         cwd=renamed,
         check=False,
         capture_output=True,
@@ -227,6 +227,28 @@ def test_the_renamed_copy_passes_its_fast_suite(renamed):
     assert re.search(r"\d+ passed", result.stdout)
 
 
+def test_sam_init_from_an_archive_of_the_repository_gives_the_project_as_it_is(tmp_path):
+    # Given the repository as a zip, as `sam init --location` downloads it (no cookiecutter.json:
+    # docs/architecture.md, "Why not a copier or cookiecutter template")
+    archive = tmp_path / "repository.zip"
+    git("archive", "--format=zip", "--prefix=sample/", f"--output={archive}", "HEAD", cwd=ROOT)
+    # When sam init starts a project from it
+    sam = str(Path(sys.executable).parent / "sam")
+    output = str(tmp_path / "out")
+    result = subprocess.run(
+        [sam, "init", "--location", str(archive), "--no-input", "--output-dir", output],
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # Then the project is there unchanged, ready for `make rename`
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("template.yaml", "samconfig.toml", "pyproject.toml", "scripts/rename/cli.py"):
+        committed = git("show", f"HEAD:{name}", cwd=ROOT)
+        assert (tmp_path / "out" / name).read_text() == committed
+
+
 # --- KEEP: a fork that keeps only the users domain --------------------------------------------
 
 DROPPED_DOMAINS = ("products", "telemetry", "files")
@@ -241,7 +263,7 @@ DROPPED_SPELLINGS = re.compile(
 def users_only(tmp_path_factory) -> Path:
     copy = copy_of_repository(tmp_path_factory.mktemp("users-only"))
     subprocess.run(
-        [sys.executable, "scripts/rename.py", "--keep", "users"],
+        [sys.executable, "-m", "scripts.rename", "--keep", "users"],
         cwd=copy,
         check=True,
         capture_output=True,
@@ -312,7 +334,7 @@ def test_keep_users_copy_passes_ruff_mypy_and_its_fast_suite(users_only):
     commands = [
         [sys.executable, "-m", "ruff", "check", "."],
         [sys.executable, "-m", "ruff", "format", "--check", "."],
-        [sys.executable, "-m", "mypy", "layers/shared", "functions", "scripts/rename.py"],
+        [sys.executable, "-m", "mypy", "layers/shared", "functions", "scripts/rename"],
         [sys.executable, "-m", "pytest", *COPY_SUITE, "-x", "-q", "-p", "no:cacheprovider"],
     ]
     for command in commands:
@@ -324,7 +346,7 @@ def test_keep_users_copy_passes_ruff_mypy_and_its_fast_suite(users_only):
 def test_an_unknown_domain_to_keep_is_refused(renamed):
     # Given a domain the template does not have
     # When the rename is asked to keep it
-    result = run_in(renamed, sys.executable, "scripts/rename.py", "--keep", "users invoices")
+    result = run_in(renamed, sys.executable, "-m", "scripts.rename", "--keep", "users invoices")
     # Then it refuses, naming the domains there are
     assert result.returncode == 2
     assert "users, products, telemetry, files" in result.stderr

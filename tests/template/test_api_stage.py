@@ -8,6 +8,8 @@ import pytest
 from local_gateway.vtl import VtlRequest, render
 from tests.template.conftest import methods, resources_of_type, rest_api_body
 
+pytestmark = pytest.mark.domain("core")
+
 # Methods that answer without any credential, by design.
 PUBLIC_METHODS = {("/v1/health", "GET")}
 

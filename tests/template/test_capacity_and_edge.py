@@ -8,6 +8,8 @@ import pytest
 
 from tests.template.conftest import STAGES
 
+pytestmark = pytest.mark.domain("core")
+
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
@@ -23,6 +25,7 @@ def for_stage(value: Any, stage: str) -> Any:
     return value
 
 
+@pytest.mark.domain("telemetry")
 def test_the_queue_consumer_is_capped_by_a_parameter(stage_template, raw_template):
     # Given the telemetry queue's event source mapping, in every stage
     _, template = stage_template
@@ -38,6 +41,7 @@ def test_the_queue_consumer_is_capped_by_a_parameter(stage_template, raw_templat
     assert parameter["Default"] * 2 <= 10
 
 
+@pytest.mark.domain("products")
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_cache_size_is_set_only_where_the_cache_runs(stage):
     from tests.template.conftest import transformed
@@ -86,6 +90,7 @@ def test_a_missing_user_agent_is_blocked_only_without_an_api_key(raw_template):
     assert (key["ComparisonOperator"], key["Size"]) == ("GT", 0)
 
 
+@pytest.mark.domain("telemetry")
 def test_device_ingestion_requires_the_api_key_the_waf_lets_through(raw_template):
     # Given the route devices post readings to
     paths = raw_template["Resources"]["RestApi"]["Properties"]["DefinitionBody"]["paths"]

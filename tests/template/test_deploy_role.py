@@ -24,6 +24,8 @@ from tests.template.deploy_actions import (
     role_documents,
 )
 
+pytestmark = pytest.mark.domain("core")
+
 BOOTSTRAP = ROOT / "bootstrap" / "template.yaml"
 # IAM's quotas, whitespace not counted: a role's inline policies together, one managed policy.
 ROLE_POLICY_CHARACTERS = 10_240

@@ -1,6 +1,10 @@
 """Least privilege: no wildcard actions, and `Resource: "*"` only where AWS allows nothing else."""
 
+import pytest
+
 from tests.template.conftest import resources_of_type
+
+pytestmark = pytest.mark.domain("core")
 
 # Actions that have no resource type, so "*" is the only possible Resource.
 ACTIONS_WITHOUT_RESOURCES = {
@@ -37,6 +41,7 @@ def test_no_statement_allows_a_wildcard_action(stage_template):
     assert wildcards == []
 
 
+@pytest.mark.domain("telemetry")
 def test_wildcard_resources_only_for_actions_without_resource_types(stage_template):
     _, template = stage_template
 

@@ -6,6 +6,8 @@ import pytest
 
 from tests.template.conftest import resources_of_type, rest_api_body
 
+pytestmark = pytest.mark.domain("core")
+
 KEY_ROUTES = [("/v1/products", "get"), ("/v1/products/{id}", "get"), ("/v1/telemetry", "post")]
 JWT_ROUTES = [
     ("/v1/products", "post"),
@@ -41,6 +43,7 @@ def grants(role):
     }
 
 
+@pytest.mark.domain("users", "products", "telemetry", "files")
 @pytest.mark.parametrize(("role", "expected"), sorted(INTEGRATION_ROLES.items()))
 def test_each_integration_role_holds_only_what_its_integrations_call(template, role, expected):
     resource = template["Resources"][role]
@@ -50,6 +53,7 @@ def test_each_integration_role_holds_only_what_its_integrations_call(template, r
     assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
 
 
+@pytest.mark.domain("users", "products", "telemetry", "files")
 def test_every_service_integration_uses_its_familys_role(template):
     roles = {
         path: operation["x-amazon-apigateway-integration"]["credentials"]["Fn::GetAtt"][0]
@@ -75,6 +79,7 @@ def test_every_service_integration_uses_its_familys_role(template):
         assert role == f"{family.capitalize()}IntegrationRole", path
 
 
+@pytest.mark.domain("products", "telemetry")
 @pytest.mark.parametrize(("path", "method"), KEY_ROUTES)
 def test_catalog_reads_and_ingestion_require_an_api_key(template, path, method):
     security = operation(template, path, method)["security"]
@@ -83,6 +88,7 @@ def test_catalog_reads_and_ingestion_require_an_api_key(template, path, method):
     assert "api_key" in rest_api_body(template)["components"]["securitySchemes"]
 
 
+@pytest.mark.domain("products", "telemetry")
 @pytest.mark.parametrize(("path", "method"), JWT_ROUTES)
 def test_partner_and_device_routes_use_the_jwt_authorizer(template, path, method):
     security = operation(template, path, method)["security"]
@@ -90,11 +96,13 @@ def test_partner_and_device_routes_use_the_jwt_authorizer(template, path, method
     assert all("JwtAuthorizer" in requirement for requirement in security)
 
 
+@pytest.mark.domain("files")
 @pytest.mark.parametrize(("path", "method"), COGNITO_ROUTES)
 def test_files_and_uploads_use_cognito(template, path, method):
     assert operation(template, path, method)["security"] == [{"CognitoAuthorizer": []}]
 
 
+@pytest.mark.domain("jwt-authorizer")
 def test_jwt_authorizer_is_a_cached_bearer_token_authorizer(template):
     scheme = rest_api_body(template)["components"]["securitySchemes"]["JwtAuthorizer"]
     authorizer = scheme["x-amazon-apigateway-authorizer"]
@@ -108,6 +116,7 @@ def test_jwt_authorizer_is_a_cached_bearer_token_authorizer(template):
     assert variables["Variables"]["OIDC_JWKS_URL"] == {"Ref": "OidcJwksUrl"}
 
 
+@pytest.mark.domain("products")
 def test_products_gets_are_cached_encrypted_in_prod_only(stage_template):
     _, template = stage_template
     (stage,) = resources_of_type(template, "AWS::ApiGateway::Stage").values()
@@ -130,6 +139,7 @@ def test_products_gets_are_cached_encrypted_in_prod_only(stage_template):
     }
 
 
+@pytest.mark.domain("telemetry")
 def test_queue_outlasts_six_consumer_timeouts_and_has_a_dlq(template):
     queue = template["Resources"]["TelemetryQueue"]["Properties"]
     consumer = template["Resources"]["StoreReadingsFunction"]["Properties"]
@@ -143,12 +153,14 @@ def test_queue_outlasts_six_consumer_timeouts_and_has_a_dlq(template):
     assert template["Resources"]["TelemetryDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"]
 
 
+@pytest.mark.domain("telemetry")
 def test_consumer_reports_partial_batch_failures(template):
     (mapping,) = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
 
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
+@pytest.mark.domain("telemetry")
 def test_dlq_depth_raises_an_alarm(template):
     alarm = template["Resources"]["TelemetryDeadLetterAlarm"]["Properties"]
 
@@ -163,6 +175,7 @@ def test_dlq_depth_raises_an_alarm(template):
     )
 
 
+@pytest.mark.domain("files")
 def test_files_bucket_is_private_encrypted_versioned_and_tidied(template):
     bucket = template["Resources"]["FilesBucket"]["Properties"]
 
@@ -181,6 +194,7 @@ def test_files_bucket_is_private_encrypted_versioned_and_tidied(template):
     assert any("AbortIncompleteMultipartUpload" in rule for rule in rules)
 
 
+@pytest.mark.domain("files")
 def test_files_bucket_refuses_requests_without_tls(template):
     statements = template["Resources"]["FilesBucketPolicy"]["Properties"]["PolicyDocument"]
 
@@ -190,6 +204,7 @@ def test_files_bucket_refuses_requests_without_tls(template):
     }.items() <= statements["Statement"][0].items()
 
 
+@pytest.mark.domain("files")
 def test_file_keys_come_from_the_cognito_sub(template):
     spec = operation(template, "/v1/files/{name}", "put")["x-amazon-apigateway-integration"]
 
@@ -202,6 +217,7 @@ def test_file_keys_come_from_the_cognito_sub(template):
     )
 
 
+@pytest.mark.domain("products", "telemetry")
 def test_usage_plans_match_the_contracts_numbers(raw_template):
     parameters = raw_template["Parameters"]
     defaults = {name: spec["Default"] for name, spec in parameters.items() if "Default" in spec}
@@ -219,6 +235,7 @@ def test_usage_plans_match_the_contracts_numbers(raw_template):
     assert set(stage["Throttle"]) == {"/v1/telemetry/POST"}
 
 
+@pytest.mark.domain("products", "telemetry")
 def test_every_usage_plan_has_one_demo_api_key_outside_prod_only(template):
     # CloudFormation evaluates the condition; SAM leaves it on the resources.
     plans = resources_of_type(template, "AWS::ApiGateway::UsagePlan")

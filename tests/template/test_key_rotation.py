@@ -1,7 +1,11 @@
 """Partner API keys that rotate themselves, as deployed: a secret per partner with a rotation
 schedule, the rotation function's rights, and the one-time schedules that retire old keys."""
 
+import pytest
+
 from tests.template.conftest import resources_of_type
+
+pytestmark = pytest.mark.domain("products")
 
 SECRETS_PREFIX = (
     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"

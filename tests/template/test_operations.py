@@ -20,6 +20,8 @@ from samtranslator.yaml_helper import yaml_parse
 
 from tests.template.conftest import ROOT, STAGES, resources_of_type, transformed
 
+pytestmark = pytest.mark.domain("core")
+
 SAMCONFIG = tomllib.loads((ROOT / "samconfig.toml").read_text())
 WORKFLOWS = ROOT / ".github" / "workflows"
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
@@ -170,6 +172,7 @@ def test_every_function_names_its_service_for_logs_and_metric_dimensions(stage_s
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "SampleApi"
 
 
+@pytest.mark.domain("users")
 def test_log_level_and_event_logging_follow_the_stage(stage_stack):
     stage, stack = stage_stack
     variables = stack.properties("CreateUserFunction")["Environment"]["Variables"]
@@ -255,6 +258,7 @@ def test_api_error_rate_alarm_divides_errors_by_requests(stage_stack, metric, pa
     assert alarm["AlarmActions"] == [alarm_topic(stack)]
 
 
+@pytest.mark.domain("users")
 def test_api_and_critical_routes_alarm_on_p99_latency(stage_stack):
     stage, stack = stage_stack
     alarms = alarms_on(stack, "AWS/ApiGateway", "Latency")
@@ -313,6 +317,7 @@ def matches(pattern: str, log_line: dict[str, str]) -> bool:
     return re.fullmatch(re.escape(wanted).replace(r"\*", ".*"), log_line.get(field, "")) is not None
 
 
+@pytest.mark.domain("telemetry")
 def test_every_dead_letter_queue_alarms_on_its_first_message(stage_stack):
     _, stack = stage_stack
     dead_letter_queues = {
@@ -362,6 +367,7 @@ def test_a_given_alarm_topic_replaces_the_stack_one(template):
 # --- dashboard -------------------------------------------------------------------------------
 
 
+@pytest.mark.domain("telemetry")
 def test_dashboard_shows_the_api_and_every_function(template):
     stack = Stack(template, stage_parameters(template, "dev"))
     (dashboard,) = stack.resources("AWS::CloudWatch::Dashboard").values()
@@ -547,6 +553,7 @@ def test_deploys_go_dev_then_staging_then_prod_with_oidc_and_approvals():
     assert set(re.findall(r"secrets\.(\w+)", text)) <= {"E2E_ISSUER_CLIENT_SECRET"}
 
 
+@pytest.mark.domain("jwt-authorizer")
 def test_dependabot_watches_every_requirements_folder_and_the_actions():
     config = yaml_parse((ROOT / ".github" / "dependabot.yml").read_text())
     watched = {(u["package-ecosystem"], u["directory"]) for u in config["updates"]}

@@ -9,6 +9,8 @@ from authorizers.jwt_authorizer.app import ScopeRoutes, VerifiedToken, build_pol
 from local_gateway.template import load_template
 from tests.template.conftest import ROOT, methods
 
+pytestmark = pytest.mark.domain("orders")
+
 ORDERS = "/v1/orders/{proxy+}"
 STAGE_ARN = "arn:aws:execute-api:us-east-1:123456789012:api/dev"
 

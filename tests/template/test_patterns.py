@@ -7,6 +7,8 @@ import pytest
 
 from tests.template.conftest import resources_of_type, rest_api_body
 
+pytestmark = pytest.mark.domain("core")
+
 
 def operation(template, path, method):
     return rest_api_body(template)["paths"][path][method]
@@ -24,6 +26,7 @@ def invokable_functions(template):
 # --- GET /v1/internal/users/{id}: AWS_IAM ----------------------------------------------------
 
 
+@pytest.mark.domain("users")
 def test_the_internal_route_is_guarded_by_sigv4_only(stage_template):
     _, template = stage_template
     internal = operation(template, "/v1/internal/users/{id}", "get")
@@ -44,6 +47,7 @@ def test_the_internal_route_is_guarded_by_sigv4_only(stage_template):
     assert "GetInternalUserFunction" in invokable_functions(template)
 
 
+@pytest.mark.domain("users")
 def test_sigv4_guards_no_other_route(template):
     guarded = [
         (path, method)
@@ -55,6 +59,7 @@ def test_sigv4_guards_no_other_route(template):
     assert guarded == [("/v1/internal/users/{id}", "get")]
 
 
+@pytest.mark.domain("users")
 def test_the_invoke_policy_allows_exactly_that_method_in_this_stage(raw_template):
     resource = raw_template["Resources"]["InternalUsersInvokePolicy"]
     (statement,) = resource["Properties"]["PolicyDocument"]["Statement"]
@@ -74,6 +79,7 @@ def test_the_invoke_policy_allows_exactly_that_method_in_this_stage(raw_template
 # --- POST /v2/users: Lambda custom integration -----------------------------------------------
 
 
+@pytest.mark.domain("users")
 def test_v2_create_is_a_cognito_lambda_custom_integration_with_a_validated_body(stage_template):
     _, template = stage_template
     create = operation(template, "/v2/users", "post")
@@ -92,6 +98,7 @@ def test_v2_create_is_a_cognito_lambda_custom_integration_with_a_validated_body(
     assert "CreateUserV2Function" in invokable_functions(template)
 
 
+@pytest.mark.domain("users")
 def test_v2_create_maps_each_refusal_and_a_catch_all_to_its_status(template):
     responses = operation(template, "/v2/users", "post")["x-amazon-apigateway-integration"][
         "responses"
@@ -113,6 +120,7 @@ def test_v2_create_maps_each_refusal_and_a_catch_all_to_its_status(template):
 # --- GET /v1/directory/{id}: masking in the response template ---------------------------------
 
 
+@pytest.mark.domain("users")
 def test_the_directory_is_a_cognito_dynamodb_read_with_its_own_role(stage_template):
     _, template = stage_template
     directory = operation(template, "/v1/directory/{id}", "get")
@@ -124,6 +132,7 @@ def test_the_directory_is_a_cognito_dynamodb_read_with_its_own_role(stage_templa
     assert integration["credentials"] == {"Fn::GetAtt": ["DirectoryIntegrationRole", "Arn"]}
 
 
+@pytest.mark.domain("users")
 def test_the_directory_template_writes_the_email_only_under_the_admins_check(template):
     text = operation(template, "/v1/directory/{id}", "get")["x-amazon-apigateway-integration"][
         "responses"
@@ -137,6 +146,7 @@ def test_the_directory_template_writes_the_email_only_under_the_admins_check(tem
 # --- graceful degradation ----------------------------------------------------------------------
 
 
+@pytest.mark.domain("users", "products")
 @pytest.mark.parametrize("path", ["/v1/products", "/v1/products/{id}", "/v1/directory/{id}"])
 def test_dynamodb_failures_are_503_with_retry_after_and_a_short_timeout(template, path):
     integration = operation(template, path, "get")["x-amazon-apigateway-integration"]
@@ -168,6 +178,7 @@ def test_every_api_function_times_out_before_the_api_stops_waiting(raw_template)
             assert resource["Properties"].get("Timeout", default) < 29, name
 
 
+@pytest.mark.domain("users")
 def test_v2_creates_errors_alarm_leaves_refused_requests_out(raw_template):
     properties = raw_template["Resources"]["CreateUserV2ErrorsAlarm"]["Properties"]
     queries = {query["Id"]: query for query in properties["Metrics"]}

@@ -18,6 +18,8 @@ import pytest
 from tests.template.conftest import resources_of_type, transformed
 from tests.template.test_operations import Stack, stage_parameters
 
+pytestmark = pytest.mark.domain("core")
+
 ALIAS = "live"
 CANARY = "Canary10Percent10Minutes"
 # Functions without SnapStart, and why (docs/operations.md says the same).
@@ -162,6 +164,7 @@ def invoked_arns(stack: Stack) -> list[str]:
     return found
 
 
+@pytest.mark.domain("jwt-authorizer")
 def test_the_api_and_its_authorizer_invoke_the_alias(stage_stack):
     _, stack = stage_stack
     aliases = {alias_of(stack, function) for function in functions(stack)}

@@ -4,7 +4,11 @@ files table, and each function allowed only what its code calls."""
 import copy
 from typing import Any
 
+import pytest
+
 from tests.template.conftest import methods
+
+pytestmark = pytest.mark.domain("files")
 
 PREFIX_RULE = {"Name": "prefix", "Value": "users/"}
 

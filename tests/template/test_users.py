@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from sample_api.users.models import CreateUser, UpdateUser
 from tests.template.conftest import resources_of_type, rest_api_body
 
+pytestmark = pytest.mark.domain("users")
+
 USERS_ROUTES = {
     ("/v1/users", "GET"): "ListUsersFunction",
     ("/v1/users", "POST"): "CreateUserFunction",

@@ -18,6 +18,8 @@ from authorizers.jwt_authorizer import app
 from authorizers.jwt_authorizer.app import AuthorizerSettings, Unauthorized
 from tests.unit.authorizers.fakes import SCOPE_ROUTES_JSON, policy_allows
 
+pytestmark = pytest.mark.domain("jwt-authorizer")
+
 EVENT_FILE = Path(__file__).parents[3] / "events" / "jwt_authorizer.json"
 
 SETTINGS = {

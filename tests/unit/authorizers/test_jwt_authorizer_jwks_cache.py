@@ -31,6 +31,8 @@ from tests.unit.authorizers.fakes import (
     token_event,
 )
 
+pytestmark = pytest.mark.domain("jwt-authorizer")
+
 NEXT_KID = "signing-key-2"
 
 

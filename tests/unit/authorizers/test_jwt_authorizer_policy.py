@@ -24,6 +24,8 @@ from tests.unit.authorizers.fakes import (
     token_event,
 )
 
+pytestmark = pytest.mark.domain("jwt-authorizer")
+
 GUARDED_ROUTES = {
     "products:write": POST_PRODUCTS,
     "telemetry:write": POST_TELEMETRY,

@@ -38,6 +38,8 @@ from tests.unit.authorizers.fakes import (
     public_jwk,
 )
 
+pytestmark = pytest.mark.domain("jwt-authorizer")
+
 ALL_ROUTES = (POST_PRODUCTS, POST_TELEMETRY, GET_TELEMETRY)
 ALL_SCOPES = "products:write telemetry:write telemetry:read"
 TOKEN_CHARACTERS = st.sampled_from(

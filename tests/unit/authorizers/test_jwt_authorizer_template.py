@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from authorizers.jwt_authorizer.app import BEARER_VALIDATION_EXPRESSION
 from local_gateway.template import parse_template_text
+
+pytestmark = pytest.mark.domain("jwt-authorizer")
 
 TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 

@@ -35,6 +35,8 @@ from tests.unit.authorizers.fakes import (
     token_event,
 )
 
+pytestmark = pytest.mark.domain("jwt-authorizer")
+
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

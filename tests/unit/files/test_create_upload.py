@@ -16,6 +16,8 @@ from sample_api.files.storage import get_upload_signer
 from sample_api.settings import get_settings
 from tests.unit.conftest import FakeLambdaContext, api_event
 
+pytestmark = pytest.mark.domain("files")
+
 SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
 MAX_BYTES = 5 * 1024 * 1024
 

@@ -7,6 +7,8 @@ import pytest
 
 from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
 
+pytestmark = pytest.mark.domain("users")
+
 
 @pytest.fixture
 def users_table(table_from_template):

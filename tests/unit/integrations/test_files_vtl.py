@@ -15,6 +15,8 @@ import pytest
 
 from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
 
+pytestmark = pytest.mark.domain("files")
+
 ALICE = "11111111-1111-4111-8111-111111111111"
 MALLORY = "22222222-2222-4222-8222-222222222222"
 ESCAPES = ["../" + ALICE + "/secret.txt", "..%2F" + ALICE + "%2Fsecret.txt", "/../../x", "..", "."]

@@ -7,6 +7,8 @@ import pytest
 
 from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
 
+pytestmark = pytest.mark.domain("products")
+
 
 @pytest.fixture
 def products_table(table_from_template):

@@ -8,6 +8,8 @@ import pytest
 
 from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
 
+pytestmark = pytest.mark.domain("telemetry")
+
 FORM_HOSTILE = [*HOSTILE, "a&Action=DeleteQueue&QueueUrl=x", "100% = + ; ?"]
 
 

@@ -8,6 +8,8 @@ import pytest
 from sample_api.integration_errors import RefusedRequest
 from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
 
+pytestmark = pytest.mark.domain("users")
+
 CLAIMS = {"authorizer": {"claims": {"sub": "sub-1"}}}
 
 

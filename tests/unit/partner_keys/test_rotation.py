@@ -15,6 +15,8 @@ from sample_api.partner_keys.storage import ApiGatewayKeys, PartnerSecrets, grac
 from sample_api.settings import get_settings
 from tests.unit.conftest import FakeLambdaContext
 
+pytestmark = pytest.mark.domain("products")
+
 EVENT = Path(__file__).resolve().parents[3] / "events" / "rotate_partner_key.json"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 GRACE = timedelta(hours=24)

@@ -12,6 +12,8 @@ from sample_api.products.repository import get_product_repository
 from sample_api.settings import get_settings
 from tests.unit.conftest import FakeLambdaContext, api_event
 
+pytestmark = pytest.mark.domain("products")
+
 
 def clear_caches():
     for cached in (get_settings, get_product_repository, aws_clients.dynamodb):

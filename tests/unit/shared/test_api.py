@@ -9,6 +9,8 @@ from sample_api.api import build_resolver
 from sample_api.errors import Conflict
 from tests.unit.conftest import api_event
 
+pytestmark = pytest.mark.domain("core")
+
 
 class Widget(BaseModel):
     name: str = Field(min_length=1, max_length=5)

@@ -1,7 +1,10 @@
 import boto3
+import pytest
 from moto import mock_aws
 
 from sample_api import aws
+
+pytestmark = pytest.mark.domain("core")
 
 
 def test_clients_use_standard_retries_and_short_timeouts():

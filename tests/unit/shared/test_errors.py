@@ -1,4 +1,8 @@
+import pytest
+
 from sample_api.errors import ApiError, Conflict, NotFound, error_envelope
+
+pytestmark = pytest.mark.domain("core")
 
 
 def test_envelope_has_code_message_and_request_id():

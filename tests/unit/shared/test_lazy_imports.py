@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[3]
 NEVER_AT_IMPORT = (
     "boto3",

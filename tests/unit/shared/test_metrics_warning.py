@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.domain("core")
+
 ROOT = Path(__file__).resolve().parents[3]
 HANDLER = """
 from sample_api.observability import metrics

@@ -2,6 +2,8 @@ import pytest
 
 from sample_api.settings import MissingSetting, Settings
 
+pytestmark = pytest.mark.domain("core")
+
 
 def test_settings_read_environment_names():
     # Given the variables the template sets

@@ -2,10 +2,14 @@
 
 import json
 
+import pytest
+
 from functions.get_telemetry.app import handler
 from functions.store_readings.app import handler as store
 from tests.unit.conftest import FakeLambdaContext
 from tests.unit.telemetry.conftest import reading, sqs_event
+
+pytestmark = pytest.mark.domain("telemetry")
 
 
 def get_event(device_id, query=None):

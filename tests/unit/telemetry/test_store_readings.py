@@ -5,11 +5,14 @@ import random
 from pathlib import Path
 
 import boto3
+import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from functions.store_readings.app import handler
 from tests.unit.conftest import FakeLambdaContext
 from tests.unit.telemetry.conftest import reading, sqs_event
+
+pytestmark = pytest.mark.domain("telemetry")
 
 ROOT = Path(__file__).resolve().parents[3]
 

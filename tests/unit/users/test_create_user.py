@@ -10,6 +10,8 @@ from moto.core.botocore_stubber import BotocoreStubber
 from sample_api.users import repository as users_repository
 from tests.unit.users.conftest import invoke, request
 
+pytestmark = pytest.mark.domain("users")
+
 KEY = {"Idempotency-Key": "9b2f4c1e-7d3a-4b5c-8e6f-0a1b2c3d4e5f"}
 
 

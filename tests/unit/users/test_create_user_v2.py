@@ -9,6 +9,8 @@ from sample_api.integration_errors import RefusedRequest
 from tests.unit.conftest import FakeLambdaContext
 from tests.unit.users.conftest import invoke, load_event, request
 
+pytestmark = pytest.mark.domain("users")
+
 
 def create(user=None, *, caller="sub-1", key="", request_id="req-1"):
     event = {

@@ -3,7 +3,11 @@
 import copy
 import json
 
+import pytest
+
 from tests.unit.users.conftest import invoke, load_event
+
+pytestmark = pytest.mark.domain("users")
 
 
 def internal_read(user_id: str) -> dict:

@@ -5,6 +5,8 @@ import pytest
 from sample_api.errors import Unauthorized
 from sample_api.identity import caller_from_claims, parse_groups
 
+pytestmark = pytest.mark.domain("users")
+
 
 @pytest.mark.parametrize(
     ("claim", "groups"),

@@ -7,6 +7,8 @@ import pytest
 
 from tests.unit.users.conftest import invoke, request
 
+pytestmark = pytest.mark.domain("users")
+
 
 def list_page(groups="admins", **query):
     return invoke("list_users", request("list_users", groups=groups, query=query))

@@ -4,6 +4,8 @@ import pytest
 
 from tests.unit.users.conftest import invoke, request
 
+pytestmark = pytest.mark.domain("users")
+
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 
 

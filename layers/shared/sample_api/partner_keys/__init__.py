@@ -1,2 +1,4 @@
 """Partners' API keys, held in Secrets Manager and rotated by its four-step rotation: a new key
 in the partner's usage plan at once, the previous one disabled after a grace period."""
+
+DOMAIN = "products"  # its owner, for `make rename KEEP=` (README, "Make it yours")

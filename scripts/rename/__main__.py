@@ -1,0 +1,5 @@
+import sys
+
+from scripts.rename.cli import main
+
+sys.exit(main())

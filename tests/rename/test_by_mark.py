@@ -1,0 +1,210 @@
+"""`make rename KEEP=` removes by ownership marks, never because something mentions a word: the
+rules of scripts/rename on small inputs (the copies in test_rename.py show them on the whole
+repository)."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from scripts.rename.ownership import Owners, write_owners
+from scripts.rename.template_surgery import drop_from_template
+from scripts.rename.tests_by_mark import prune_module
+from tests.conftest import ownership_problems
+
+pytestmark = pytest.mark.domain("core")
+
+OWNERS = Owners(
+    sample=("users", "products", "telemetry"),
+    shared={"jwt-authorizer": frozenset({"products", "telemetry"})},
+)
+
+
+def dropped_keeping(*keep: str) -> frozenset[str]:
+    return OWNERS.dropped(set(keep))
+
+
+def test_a_shared_piece_stays_while_one_domain_it_serves_stays():
+    # Given the JWT authorizer serving products and telemetry
+    # When only telemetry is kept, then when only users is
+    # Then the piece stays in the first case and goes in the second
+    assert dropped_keeping("telemetry") == {"users", "products"}
+    assert dropped_keeping("users") == {"products", "telemetry", "jwt-authorizer"}
+
+
+def test_keeping_a_domain_there_is_not_is_refused_naming_those_there_are():
+    with pytest.raises(ValueError, match=r"\(users, products, telemetry\), not \['invoices'\]"):
+        OWNERS.validated_keep(["users", "invoices"])
+
+
+MODULE = """import pytest
+
+from sample_api.products.logic import price
+
+pytestmark = pytest.mark.domain("core")
+
+PRODUCTS_ROUTE = "/v1/products"
+
+
+@pytest.fixture
+def catalog():
+    return [PRODUCTS_ROUTE]
+
+
+def test_settings_name_the_products_table():
+    assert "ProductsTable"
+
+
+@pytest.mark.domain("products")
+def test_the_catalog_lists_products(catalog):
+    assert catalog
+
+
+@pytest.mark.domain("users", "telemetry")
+def test_users_and_devices_together():
+    assert True
+
+
+def test_prices_are_rounded():
+    assert price
+"""
+
+
+def test_a_test_that_only_mentions_a_dropped_domain_stays():
+    # Given a core module whose first test spells "ProductsTable" without a products mark
+    # When products goes
+    pruned = prune_module(MODULE, dropped_keeping("users", "telemetry"), (), is_test=True)
+    # Then that test stays, and the marked one leaves with the fixture and constant only it used
+    assert pruned is not None
+    assert "def test_settings_name_the_products_table" in pruned
+    assert "test_the_catalog_lists_products" not in pruned
+    assert "def catalog" not in pruned
+    assert "PRODUCTS_ROUTE" not in pruned
+
+
+def test_a_test_marked_with_two_domains_goes_when_either_goes():
+    pruned = prune_module(MODULE, dropped_keeping("users", "products"), (), is_test=True)
+    assert pruned is not None
+    assert "test_users_and_devices_together" not in pruned
+    assert "test_the_catalog_lists_products" in pruned
+
+
+def test_what_imports_a_removed_module_goes_with_it():
+    # Given sample_api.products removed
+    pruned = prune_module(MODULE, frozenset(), ("sample_api.products",), is_test=True)
+    # Then the import and the test that used its name go; the others stay
+    assert pruned is not None
+    assert "sample_api.products" not in pruned
+    assert "test_prices_are_rounded" not in pruned
+    assert "test_the_catalog_lists_products" in pruned
+
+
+def test_a_module_marked_with_a_dropped_domain_goes_whole():
+    source = 'import pytest\n\npytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]\n'
+    source += "\n\ndef test_anything():\n    pass\n"
+    assert prune_module(source, dropped_keeping("products"), (), is_test=True) is None
+    assert prune_module(source, dropped_keeping("users"), (), is_test=True) == source
+
+
+TEMPLATE = """Resources:
+  ProductsTable:
+    Type: AWS::DynamoDB::Table
+    Metadata:
+      Domain: products
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+  # The table's backup, which names it.
+  ProductsBackupPlan:
+    Type: AWS::Backup::BackupSelection
+    Properties:
+      Resources: [!GetAtt ProductsTable.Arn]
+  UsersTable:
+    Type: AWS::DynamoDB::Table
+    Metadata:
+      Domain: users
+    Properties:
+      # Holds products the user liked: a mention, not a dependency.
+      BillingMode: PAY_PER_REQUEST
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      DefinitionBody:
+        openapi: "3.0.1"
+        tags:
+          - {name: users}
+          - {name: products}
+        paths:
+          /v1/products:
+            get:
+              tags: [products]
+              security:
+                - api_key: []
+              responses: {}
+          /v1/users:
+            get:
+              tags: [users]
+              responses: {}
+            post:
+              tags: [products]
+              responses: {}
+        securityDefinitions:
+          api_key: {type: apiKey, name: x-api-key, in: header}
+Outputs:
+  ProductsTableName:
+    Value: !Ref ProductsTable
+"""
+
+
+def test_a_resource_goes_by_its_mark_with_what_refers_to_it_and_its_operations_by_tag():
+    # Given a template with a products table, something referring to it, a users table whose
+    # comment mentions products, and operations tagged users or products
+    # When products goes
+    cut = drop_from_template(TEMPLATE, OWNERS.known, dropped_keeping("users"))
+    # Then the table, its backup, its output, its path and operation, its tag and the API key
+    # scheme only its operation used go; users and its comment stay
+    assert cut.resources == {"ProductsTable", "ProductsBackupPlan"}
+    assert cut.routes == {"GET /v1/products", "POST /v1/users"}
+    for gone in ("ProductsTable:", "ProductsBackupPlan", "/v1/products", "post:", "api_key"):
+        assert gone not in cut.text
+    assert "{name: products}" not in cut.text
+    assert "ProductsTableName" not in cut.text
+    assert "Holds products the user liked" in cut.text
+    assert "/v1/users:" in cut.text
+
+
+def test_the_owners_table_is_rewritten_with_what_stays(tmp_path: Path):
+    # Given a pyproject declaring three domains and a piece, with a table after them
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "x"\n\n[tool.rename.domains]\nsample = ["users", "products"]\n\n'
+        '[tool.rename.domains.shared]\njwt-authorizer = ["products"]\n\n[tool.other]\na = 1\n'
+    )
+    # When users alone stays
+    write_owners(tmp_path, Owners.of(tmp_path).kept({"users"}))
+    # Then the table names users only, and what followed it is untouched
+    assert Owners.of(tmp_path) == Owners(sample=("users",), shared={})
+    assert pyproject.read_text().endswith("\n[tool.other]\na = 1\n")
+
+
+def fake_item(root: Path, relative: str, module_marks: object, item_marks: list) -> object:
+    return SimpleNamespace(
+        path=root / relative,
+        module=SimpleNamespace(pytestmark=module_marks) if module_marks is not None else object(),
+        iter_markers=lambda name: [m for m in item_marks if m.name == name],
+    )
+
+
+def test_the_suite_refuses_a_test_module_without_a_known_owner():
+    # Given a module with no domain mark and a test naming an owner nobody declared
+    root = Path(__file__).resolve().parents[2]
+    unmarked = fake_item(root, "tests/unit/test_x.py", pytest.mark.e2e.mark, [])
+    unknown_mark = pytest.mark.domain("invoices").mark
+    unknown = fake_item(root, "tests/unit/test_y.py", [unknown_mark], [unknown_mark])
+    marked = fake_item(root, "tests/unit/test_z.py", pytest.mark.domain("users").mark, [])
+    # When the suite's collection check runs
+    problems = ownership_problems([unmarked, unknown, marked], OWNERS)
+    # Then both are named, with what to do; the marked one passes
+    assert len(problems) == 2
+    assert problems[0].startswith("tests/unit/test_x.py: no domain mark")
+    assert "unknown owners ['invoices']" in problems[1]

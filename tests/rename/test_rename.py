@@ -350,3 +350,15 @@ def test_an_unknown_domain_to_keep_is_refused(renamed):
     # Then it refuses, naming the domains there are
     assert result.returncode == 2
     assert "users, products, telemetry, files" in result.stderr
+
+
+def test_keeping_users_again_changes_nothing(users_only):
+    # Given a copy that kept only users (its owners table now names users and Cognito only)
+    git("add", "--all", cwd=users_only)
+    before = git("write-tree", cwd=users_only)
+    # When users is kept again
+    result = run_in(users_only, sys.executable, "-m", "scripts.rename", "--keep", "users")
+    # Then not one file differs
+    assert result.returncode == 0, result.stderr
+    git("add", "--all", cwd=users_only)
+    assert git("write-tree", cwd=users_only) == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import yaml  # type: ignore[import-untyped]  # (PyYAML ships no stubs; the venv has none)
@@ -34,12 +35,28 @@ SCOPE_ROUTES = re.compile(r"( *)SCOPE_ROUTES: >-\n((?:\1  .*\n)+)")
 
 @dataclass
 class TemplateCut:
-    """What left the template: resources, routes ("POST /v1/products") and JWT scopes."""
+    """The cut template and the API documents it includes (by location), and what left:
+    resources, routes ("POST /v1/products") and JWT scopes."""
 
     text: str
+    documents: dict[str, str] = field(default_factory=dict)
     resources: set[str] = field(default_factory=set)
     routes: set[str] = field(default_factory=set)
     scopes: set[str] = field(default_factory=set)
+
+
+def included_location(definition: yaml.Node | None) -> str | None:
+    """Where a DefinitionBody's `Fn::Transform: {Name: AWS::Include}` reads the document from."""
+    transform = child(definition, "Fn::Transform")
+    if scalar(child(transform, "Name")) != "AWS::Include":
+        return None
+    return scalar(child(transform, "Parameters", "Location"))
+
+
+def api_definitions(root: yaml.Node) -> list[yaml.Node]:
+    """The DefinitionBody of every API edited in place."""
+    bodies = [body for _, body in entries(child(root, "Resources")).values() if in_place(body)]
+    return [d for d in (child(body, "Properties", "DefinitionBody") for body in bodies) if d]
 
 
 def resource_owners(body: yaml.Node) -> list[str]:
@@ -54,7 +71,15 @@ def in_place(body: yaml.Node) -> bool:
     return scalar(child(body, "Type")) in EDITED_IN_PLACE_TYPES
 
 
-def drop_from_template(text: str, known: frozenset[str], dropped: frozenset[str]) -> TemplateCut:
+def drop_from_template(
+    text: str,
+    known: frozenset[str],
+    dropped: frozenset[str],
+    documents: Mapping[str, str] | None = None,
+) -> TemplateCut:
+    """Cut the dropped owners out of the template and of the API documents it includes with
+    AWS::Include (`documents`: their text by Location, as written in the template)."""
+    documents = dict(documents or {})
     original = compose(text)
     resources = entries(child(original, "Resources"))
     removed = {
@@ -78,9 +103,18 @@ def drop_from_template(text: str, known: frozenset[str], dropped: frozenset[str]
         if references(value) & removed:
             cuts.cut_entry(key)
     routes = {route for logical_id in removed for route in event_routes(resources[logical_id][1])}
+    edited = dict(documents)
     for body in (body for _, body in resources.values() if in_place(body)):
-        document = cut_document(cuts, child(body, "Properties", "DefinitionBody"), known, dropped)
-        routes |= document.routes
+        definition = child(body, "Properties", "DefinitionBody")
+        location = included_location(definition)
+        if location in documents:
+            document_cuts = LineCuts(documents[location])
+            routes |= cut_document(
+                document_cuts, compose(documents[location]), known, dropped
+            ).routes
+            edited[location] = document_cuts.text()
+        else:
+            routes |= cut_document(cuts, definition, known, dropped).routes
         authorizers = entries(child(body, "Properties", "Auth", "Authorizers"))
         gone = {name for name, (_, value) in authorizers.items() if references(value) & removed}
         for name in gone:
@@ -89,8 +123,38 @@ def drop_from_template(text: str, known: frozenset[str], dropped: frozenset[str]
             cuts.cut_entry(entries(child(body, "Properties", "Auth"))["Authorizers"][0])
     _, scopes = prune_scope_routes(text, routes)  # of the original: the authorizer may go
     text, _ = prune_scope_routes(cuts.text(), routes)
-    text = drop_unreferenced_api_parts(text, original, routes)
-    return TemplateCut(drop_unused(text, before=original), removed, routes, scopes)
+    text = prune_loop_collections(text, removed)
+    text, edited = drop_unreferenced_api_parts(text, original, routes, documents, edited)
+    return TemplateCut(drop_unused(text, before=original), edited, removed, routes, scopes)
+
+
+def prune_loop_collections(text: str, removed: set[str]) -> str:
+    """Removed functions leave the lists of the Fn::ForEach loops over function names (their
+    log groups and alarms): each list is written again, flowed as it was, without them."""
+    edits = []
+    for key, (_, loop) in entries(child(compose(text), "Resources")).items():
+        if not key.startswith("Fn::ForEach::") or not isinstance(loop, yaml.SequenceNode):
+            continue
+        collection = loop.value[1]
+        if not isinstance(collection, yaml.SequenceNode):
+            continue
+        names = [str(item.value) for item in collection.value]
+        kept = [name for name in names if f"{name}Function" not in removed]
+        if kept == names:
+            continue
+        indent = " " * (collection.start_mark.column + 1)
+        lines, line = [], ""
+        for position, name in enumerate(kept):
+            item = f"{name}]" if position == len(kept) - 1 else f"{name}, "
+            if line and collection.start_mark.column + len(line) + len(item) > 100:
+                lines.append(line.rstrip())
+                line = indent
+            line += item
+        lines.append(line or "]")
+        edits.append((collection.start_mark.index, collection.end_mark.index, "\n".join(lines)))
+    for start, end, flowed in sorted(edits, reverse=True):
+        text = text[:start] + "[" + flowed + text[end:]
+    return text
 
 
 def event_routes(function: yaml.Node) -> set[str]:
@@ -103,52 +167,69 @@ def event_routes(function: yaml.Node) -> set[str]:
     return routes
 
 
-def drop_unreferenced_api_parts(text: str, original: yaml.Node, routes: set[str]) -> str:
-    """Second pass, on the cut template: models and examples nothing left refers to, method
-    settings of paths no route has any more, a cache no method uses, dashboard rows of removed
-    resources."""
+def drop_unreferenced_api_parts(
+    text: str,
+    original: yaml.Node,
+    routes: set[str],
+    documents_before: Mapping[str, str],
+    documents: dict[str, str],
+) -> tuple[str, dict[str, str]]:
+    """Second pass, on the cut template and documents: models and examples nothing left refers
+    to, method settings of paths no route has any more, a cache no method uses, dashboard rows
+    of removed resources."""
     root = compose(text)
     resources = entries(child(root, "Resources"))
     before = entries(child(original, "Resources"))
-    left = set(resources)
+    trees = {location: compose(document) for location, document in documents.items()}
+    nodes = [body for _, body in resources.values()] + list(trees.values())
+    referenced = set().union(*(schema_references(node) for node in nodes))
+    nodes_before = [body for _, body in before.values()]
+    nodes_before += [compose(document) for document in documents_before.values()]
+    referenced_before = set().union(*(schema_references(node) for node in nodes_before))
+
+    def unreferenced(names: dict[str, tuple[yaml.Node, yaml.Node]]) -> set[str]:
+        return {n for n in names if n.lower() in referenced_before and n.lower() not in referenced}
+
+    for location, tree in trees.items():
+        schemas = entries(child(tree, "components", "schemas"))
+        if gone := unreferenced(schemas):
+            document_cuts = LineCuts(documents[location])
+            for name in gone:
+                document_cuts.cut_entry(schemas[name][0])
+            documents[location] = document_cuts.text()
+    live = live_paths(root) | {p for tree in trees.values() for p in entries(child(tree, "paths"))}
     cuts = LineCuts(text)
     for key, body in resources.values():
         if scalar(child(body, "Type")) == "AWS::CloudWatch::Dashboard":
-            prune_dashboard(cuts, key, set(before) - left)
+            prune_dashboard(cuts, key, set(before) - set(resources))
         if scalar(child(body, "Type")) != "AWS::Serverless::Api":
             continue
         api = child(body, "Properties")
-        referenced = set().union(*(schema_references(v) for _, v in resources.values()))
         models = entries(child(api, "Models"))
-        referenced_before = set().union(*(schema_references(v) for _, v in before.values()))
-        gone_models = {
-            name
-            for name in models
-            if name.lower() in referenced_before and name.lower() not in referenced
-        }
+        gone_models = unreferenced(models)
         for name in gone_models:
             cuts.cut_entry(models[name][0])
         # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}).
-        live = {path.replace("+}", "}") for path in live_paths(root)}
+        example_paths = {path.replace("+}", "}") for path in live}
         for name, (key, _) in entries(child(body, "Metadata", "Examples")).items():
             path = name.split(" ")[1] if " /" in name else None
-            if name in gone_models or (path is not None and path not in live):
+            if name in gone_models or (path is not None and path not in example_paths):
                 cuts.cut_entry(key)
-        paths = {route.partition(" ")[2] for route in routes} - live_paths(root)
+        gone_paths = {route.partition(" ")[2] for route in routes} - live
         settings = child(api, "MethodSettings")
         caching = False
         if isinstance(settings, yaml.SequenceNode):
             for item in settings.value:
                 # "/" then the path with each "/" escaped as "~1": /~1v1~1products.
                 path = (scalar(child(item, "ResourcePath")) or "")[1:].replace("~1", "/")
-                if path in paths:
+                if path in gone_paths:
                     cuts.cut_item(item)
                 elif "CachingEnabled" in entries(item):
                     caching = True
         for setting in ("CacheClusterEnabled", "CacheClusterSize"):
             if not caching and setting in entries(api):
                 cuts.cut_entry(entries(api)[setting][0])
-    return cuts.text()
+    return cuts.text(), documents
 
 
 def live_paths(root: yaml.Node) -> set[str]:

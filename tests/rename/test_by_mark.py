@@ -208,3 +208,65 @@ def test_the_suite_refuses_a_test_module_without_a_known_owner():
     assert len(problems) == 2
     assert problems[0].startswith("tests/unit/test_x.py: no domain mark")
     assert "unknown owners ['invoices']" in problems[1]
+
+
+INCLUDING_TEMPLATE = """Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters:
+            Location: api/openapi.yaml
+  ListUsersFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      Domain: users
+  CreateProductFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      Domain: products
+  Fn::ForEach::FunctionLogs:
+    - Name
+    - [ListUsers, CreateProduct]
+    - ${Name}LogGroup:
+        Type: AWS::Logs::LogGroup
+"""
+
+INCLUDED_DOCUMENT = """openapi: "3.0.1"
+paths:
+  /v1/products:
+    post:
+      tags: [products]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: "#/components/schemas/newproduct"
+  /v1/users:
+    get:
+      tags: [users]
+components:
+  schemas:
+    newproduct: {type: object}
+    health: {type: object}
+"""
+
+
+def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_domain_owned():
+    # Given a template whose API is included from api/openapi.yaml and whose per-function log
+    # groups come from a loop over the function names
+    documents = {"api/openapi.yaml": INCLUDED_DOCUMENT}
+    # When products goes
+    cut = drop_from_template(INCLUDING_TEMPLATE, OWNERS.known, dropped_keeping("users"), documents)
+    # Then its path and the schema only it used leave the document, its function the loop
+    document = cut.documents["api/openapi.yaml"]
+    assert "/v1/products" not in document
+    assert "newproduct" not in document
+    assert "/v1/users:" in document
+    assert "health: {type: object}" in document
+    assert "- [ListUsers]" in cut.text
+    assert "CreateProductFunction" not in cut.text

@@ -125,7 +125,9 @@ def drop_from_template(
     text, _ = prune_scope_routes(cuts.text(), routes)
     text = prune_loop_collections(text, removed)
     text, edited = drop_unreferenced_api_parts(text, original, routes, documents, edited)
-    return TemplateCut(drop_unused(text, before=original), edited, removed, routes, scopes)
+    included = ([compose(d) for d in documents.values()], [compose(d) for d in edited.values()])
+    text = drop_unused(text, before=original, included=included)
+    return TemplateCut(text, edited, removed, routes, scopes)
 
 
 def prune_loop_collections(text: str, removed: set[str]) -> str:
@@ -190,6 +192,7 @@ def drop_unreferenced_api_parts(
     def unreferenced(names: dict[str, tuple[yaml.Node, yaml.Node]]) -> set[str]:
         return {n for n in names if n.lower() in referenced_before and n.lower() not in referenced}
 
+    gone_schemas: set[str] = set()  # lower-cased, as API Gateway names models
     for location, tree in trees.items():
         schemas = entries(child(tree, "components", "schemas"))
         if gone := unreferenced(schemas):
@@ -197,6 +200,7 @@ def drop_unreferenced_api_parts(
             for name in gone:
                 document_cuts.cut_entry(schemas[name][0])
             documents[location] = document_cuts.text()
+            gone_schemas |= {name.lower() for name in gone}
     live = live_paths(root) | {p for tree in trees.values() for p in entries(child(tree, "paths"))}
     cuts = LineCuts(text)
     for key, body in resources.values():
@@ -209,11 +213,12 @@ def drop_unreferenced_api_parts(
         gone_models = unreferenced(models)
         for name in gone_models:
             cuts.cut_entry(models[name][0])
+        gone_schemas |= {name.lower() for name in gone_models}
         # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}).
         example_paths = {path.replace("+}", "}") for path in live}
         for name, (key, _) in entries(child(body, "Metadata", "Examples")).items():
             path = name.split(" ")[1] if " /" in name else None
-            if name in gone_models or (path is not None and path not in example_paths):
+            if name.lower() in gone_schemas or (path is not None and path not in example_paths):
                 cuts.cut_entry(key)
         gone_paths = {route.partition(" ")[2] for route in routes} - live
         settings = child(api, "MethodSettings")

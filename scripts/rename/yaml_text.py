@@ -56,9 +56,18 @@ def references(node: yaml.Node) -> set[str]:
             found.update(SUB_REFERENCE.findall(str(node.value[0].value)))
         return found
     if isinstance(node, yaml.MappingNode):
+        # The long forms too: a document included with AWS::Include allows no short tags.
         for key, value in node.value:
-            if key.value in ("Ref", "DependsOn") and isinstance(value, yaml.ScalarNode):
+            if key.value in ("Ref", "DependsOn", "Fn::GetAtt") and isinstance(
+                value, yaml.ScalarNode
+            ):
                 found.add(str(value.value).split(".")[0])
+            elif key.value == "Fn::GetAtt" and isinstance(value, yaml.SequenceNode) and value.value:
+                found.add(str(value.value[0].value))
+            elif key.value == "Fn::Sub":
+                text = value.value[0] if isinstance(value, yaml.SequenceNode) else value
+                if isinstance(text, yaml.ScalarNode):
+                    found.update(SUB_REFERENCE.findall(str(text.value)))
             found |= references(value)
     return found
 
@@ -77,6 +86,8 @@ def condition_names(node: yaml.Node) -> set[str]:
         for key, value in node.value:
             if key.value == "Condition" and isinstance(value, yaml.ScalarNode):
                 found.add(str(value.value))
+            elif key.value == "Fn::If" and isinstance(value, yaml.SequenceNode) and value.value:
+                found.add(str(value.value[0].value))
             found |= condition_names(value)
     return found
 
@@ -202,14 +213,22 @@ def rehome_anchors(cuts: LineCuts) -> None:
             cuts.removed = {i + len(body) if i > target else i for i in cuts.removed}
 
 
-def drop_unused(text: str, before: yaml.Node) -> str:
+def drop_unused(
+    text: str,
+    before: yaml.Node,
+    included: tuple[list[yaml.Node], list[yaml.Node]] = ([], []),
+) -> str:
     """Parameters and conditions only removed blocks used go too (conditions first: a
-    parameter only a dropped condition read goes with it)."""
+    parameter only a dropped condition read goes with it). `included` are the documents the
+    template includes, before and after: their uses count as the template's."""
+    included_before, included_now = included
     for section, uses in (("Conditions", condition_names), ("Parameters", references)):
         root = compose(text)
         declared = entries(child(root, section))
         used_before = set().union(*(uses(v) for k, v in before.value if k.value != section))
         used_now: set[str] = set().union(*(uses(v) for k, v in root.value if k.value != section))
+        used_before |= set().union(*(uses(document) for document in included_before))
+        used_now |= set().union(*(uses(document) for document in included_now))
         unused = [name for name in declared if name in used_before and name not in used_now]
         if unused:
             cuts = LineCuts(text)

@@ -31,7 +31,7 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml scripts/bootstrap-venv
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml $(wildcard gateway/pyproject.toml) scripts/bootstrap-venv
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tomllib
 import venv
@@ -206,7 +207,7 @@ def test_the_distribution_is_versioned_once_and_the_changelog_names_the_version(
     assert built.metadata()["Version"] == version
     assert built.wheel.name.startswith(f"local_gateway-{version}-")
     changelog = (GATEWAY / "CHANGELOG.md").read_text()
-    assert re.search(rf"^## {re.escape(version)}\b", changelog, re.MULTILINE), changelog[:300]
+    assert re.search(rf"^## \[{re.escape(version)}\]", changelog, re.MULTILINE), changelog[:300]
 
 
 def test_the_sdist_carries_the_readme_license_changelog_and_tests(built: Built):
@@ -238,9 +239,10 @@ def installed_alone(built: Built, tmp_path_factory: pytest.TempPathFactory) -> P
     )
     with zipfile.ZipFile(built.wheel) as wheel:
         wheel.extractall(site)  # noqa: S202 - the wheel this module just built
-    # Plain path entries: the .pth files there (editable installs) are not run.
-    dependencies = [p for p in sys.path if p.endswith("site-packages")]
-    (site / "dependencies.pth").write_text("\n".join(dependencies) + "\n")
+    # This environment's site-packages as plain path entries: the .pth files there (the
+    # editable installs of this folder and of the app) are not run.
+    dependencies = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    (site / "dependencies.pth").write_text("\n".join(sorted(dependencies)) + "\n")
     return python
 
 

@@ -32,11 +32,11 @@ def owned_paths(root: Path, tracked: list[Path], dropped: frozenset[str]) -> lis
     )
     # A package inside a removed one goes with it: keep the outermost.
     folders = [f for f in folders if not any(f != o and f.is_relative_to(o) for o in folders)]
-    events = [
-        root / "events" / f"{folder.name}.json"
-        for folder in folders
-        if (root / "events" / f"{folder.name}.json").is_file()
-    ]
+    # An event is named after the function folder it is for, which may sit inside a removed
+    # folder (authorizers/jwt_authorizer/).
+    names = {f.name for folder in folders for f in (folder, *folder.rglob("*")) if f.is_dir()}
+    events = [root / "events" / f"{name}.json" for name in sorted(names)]
+    events = [event for event in events if event.is_file()]
     documents = [
         path
         for path in tracked
@@ -63,14 +63,17 @@ def remove(path: Path) -> bool:
     return False
 
 
-def remove_emptied_test_folders(root: Path) -> list[Path]:
-    """A test folder left without any test module goes (its conftest served only those)."""
-    removed = []
-    for folder in sorted((root / "tests").rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.rglob("test_*.py")) and folder.name != "__pycache__":
+def remove_emptied_test_folders(root: Path, removed: list[Path]) -> list[Path]:
+    """A test folder whose test modules were all removed goes (its conftest served only them);
+    a folder that never held any (tests/support) stays."""
+    tests = root / "tests"
+    emptied = []
+    candidates = {f for path in removed for f in path.parents if f.is_relative_to(tests)}
+    for folder in sorted(candidates - {tests}, reverse=True):
+        if folder.is_dir() and not any(folder.rglob("test_*.py")):
             shutil.rmtree(folder)
-            removed.append(folder)
-    return removed
+            emptied.append(folder)
+    return emptied
 
 
 def unlink_removed_docs(root: Path) -> None:

@@ -42,7 +42,7 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
     prune_samconfig(root, before - after, cut.scopes)
     removed = [path for path in owned_paths(root, tracked_files(root), dropped) if remove(path)]
     removed += prune_tests(root, dropped, tuple(module_name(root, p) for p in removed))
-    removed += remove_emptied_test_folders(root)
+    removed += remove_emptied_test_folders(root, removed)
     write_owners(root, owners.kept(keep))
     unlink_removed_docs(root)
     drop_gone_folders_from_tooling(root, removed)

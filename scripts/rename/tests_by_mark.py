@@ -7,6 +7,7 @@ a module that was removed."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from scripts.rename.ownership import goes
@@ -47,6 +48,8 @@ def prune_module(
     tree = ast.parse(source)
     if is_test and goes(module_owners(tree), dropped):
         return None
+    if is_test and (without := cut_params(source, tree, dropped)) != source:
+        return prune_module(without, dropped, gone_modules, is_test=is_test)
     statements = list(tree.body)
     doomed = {
         position
@@ -156,3 +159,33 @@ def defined_names(statement: Statement) -> set[str]:
 def first_line(statement: Statement) -> int:
     decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
     return min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+
+
+def cut_params(source: str, tree: ast.Module, dropped: frozenset[str]) -> str:
+    """Parameter sets marked with a dropped owner leave their list:
+    `pytest.param("/v1/products", marks=pytest.mark.domain("products"))`."""
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "param"
+        ):
+            continue
+        owners = [owner for k in node.keywords if k.arg == "marks" for owner in domain_marks(k)]
+        if not goes(owners, dropped):
+            continue
+        start = starts[node.lineno - 1] + node.col_offset
+        end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        comma = re.match(r"[ \t]*,[ \t]*", source[end:])
+        end += comma.end() if comma else 0
+        line_start = source.rfind("\n", 0, start) + 1
+        if not source[line_start:start].strip() and source[end : end + 1] == "\n":
+            start, end = line_start, end + 1  # alone on its lines: the lines go
+        spans.append((start, end))
+    for start, end in sorted(spans, reverse=True):
+        source = source[:start] + source[end:]
+    return source

@@ -270,3 +270,41 @@ def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_d
     assert "health: {type: object}" in document
     assert "- [ListUsers]" in cut.text
     assert "CreateProductFunction" not in cut.text
+
+
+PARAMETRIZED = """import pytest
+
+pytestmark = pytest.mark.domain("core")
+
+PATHS = [
+    "/v1/health",
+    pytest.param("/v1/products", marks=pytest.mark.domain("products")),
+    pytest.param("/v1/users", marks=[pytest.mark.domain("users")]),
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_path_answers(path):
+    assert path
+
+
+@pytest.mark.parametrize(
+    "kind", ["a", pytest.param("b", marks=pytest.mark.domain("telemetry")), "c"]
+)
+def test_each_kind(kind):
+    assert kind
+"""
+
+
+def test_a_parameter_set_marked_with_a_dropped_domain_leaves_its_list():
+    # Given parameter sets marked with products, users and telemetry, in lists on many lines
+    # and on one
+    # When products and telemetry go
+    pruned = prune_module(PARAMETRIZED, dropped_keeping("users"), (), is_test=True)
+    # Then their sets leave; the others, and the tests, stay
+    assert pruned is not None
+    assert "/v1/products" not in pruned
+    assert '"b"' not in pruned
+    assert '    "/v1/health",\n    pytest.param("/v1/users"' in pruned
+    assert '"kind", ["a", "c"]' in pruned
+    compile(pruned, "pruned", "exec")

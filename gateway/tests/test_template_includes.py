@@ -196,7 +196,8 @@ def test_saving_the_included_file_reloads_the_running_api(tmp_path):
       x-amazon-apigateway-integration:
         type: mock
         requestTemplates: {{application/json: '{{"statusCode": 200}}'}}
-        responses: {{default: {{statusCode: "200", responseTemplates: {{application/json: '"{name}"'}}}}}}
+        responses:
+          default: {{statusCode: "200", responseTemplates: {{application/json: '"{name}"'}}}}
 """
     definition = tmp_path / "api" / "openapi.yaml"
     head = 'openapi: "3.0.1"\ninfo: {title: included, version: "1"}\npaths:\n'

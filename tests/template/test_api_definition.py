@@ -138,7 +138,7 @@ def sam_local_routes() -> dict[tuple[str, str], str]:
 def test_sam_local_start_api_finds_every_lambda_route_with_its_function(template, sam_local_routes):
     # Given every Lambda route of the API definition and the function it invokes
     expected = lambda_routes(template)
-    assert len(expected) >= 13
+    assert expected, "the API definition names no Lambda route"
     # When SAM CLI discovers the routes of template.yaml
     # Then each is served by its function
     missing = {route: f for route, f in expected.items() if sam_local_routes.get(route) != f}

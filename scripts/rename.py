@@ -593,6 +593,36 @@ def prune_dashboard(cuts: LineCuts, dashboard_key: yaml.Node, removed: set[str])
     cuts.removed |= gone
 
 
+def prune_loop_collections(text: str, removed: set[str]) -> str:
+    """Functions removed leave the lists of the Fn::ForEach loops over function names (their
+    log groups and alarms): each list is written again, flowed as it was, without them."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    edits = []
+    for key, (_, loop) in entries(child(root, "Resources")).items():
+        if not key.startswith("Fn::ForEach::") or not isinstance(loop, yaml.SequenceNode):
+            continue
+        collection = loop.value[1]
+        if not isinstance(collection, yaml.SequenceNode):
+            continue
+        names = [str(item.value) for item in collection.value]
+        kept = [name for name in names if f"{name}Function" not in removed]
+        if kept == names:
+            continue
+        indent = " " * (collection.start_mark.column + 1)
+        lines, line = [], ""
+        for name in kept:
+            item = f"{name}, " if name != kept[-1] else f"{name}]"
+            if line and collection.start_mark.column + len(line) + len(item) > 100:
+                lines.append(line.rstrip())
+                line = indent
+            line += item
+        lines.append(line or "]")
+        edits.append((collection.start_mark.index, collection.end_mark.index, "\n".join(lines)))
+    for start, end, flowed in sorted(edits, reverse=True):
+        text = text[:start] + "[" + flowed + text[end:]
+    return text
+
+
 def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[str, set[str]]:
     """The template without the dropped domains; also the logical ids removed."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -691,7 +721,7 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
     if "Dashboard" in resources:
         prune_dashboard(cuts, resources["Dashboard"][0], removed)
     rehome_anchors(cuts)
-    pruned = prune_scope_routes(cuts.text(), routes)
+    pruned = prune_loop_collections(prune_scope_routes(cuts.text(), routes), removed)
     return drop_unused_parameters(pruned, before=root), removed
 
 

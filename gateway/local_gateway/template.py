@@ -1,7 +1,9 @@
 """Loads `template.yaml` the way CloudFormation would see it, ready to run locally.
 
-The SAM transform is aws-sam-translator's own. Local `CodeUri`/`ContentUri` folders are
-remembered before the transform (it only accepts S3 locations) and mapped back after it.
+Transforms run in the order the template lists them, as CloudFormation runs them:
+`AWS::LanguageExtensions` (its `Fn::ForEach` loops, `local_gateway.language_extensions`) before
+the SAM transform, which is aws-sam-translator's own. Local `CodeUri`/`ContentUri` folders are
+remembered before the SAM transform (it only accepts S3 locations) and mapped back after it.
 Parameters get their defaults, then the local overrides; resources whose `Condition` is
 false are dropped.
 """
@@ -22,6 +24,7 @@ from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
+from local_gateway import language_extensions
 from local_gateway.errors import TemplateError
 from local_gateway.intrinsics import ResolutionContext, Resolver
 
@@ -203,6 +206,35 @@ def _transform(
     return transformed
 
 
+def apply_language_extensions(
+    document: dict[str, Any], parameters: dict[str, Any]
+) -> dict[str, Any]:
+    """The document as the SAM transform receives it: `Fn::ForEach` loops unrolled.
+
+    `parameters` are the values a loop's collection may `Ref`. A loop in a template that does
+    not declare `AWS::LanguageExtensions` is refused, as CloudFormation refuses it.
+    """
+    if language_extensions.declares_transform(document):
+        return language_extensions.apply(document, parameters)
+    loop = language_extensions.first_loop(document)
+    if loop:
+        raise TemplateError(loop, f"needs `Transform: {language_extensions.TRANSFORM}`")
+    return document
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    """The template at `path` as CloudFormation hands it to the SAM transform, for readers that
+    deploy nothing (tests, tooling): parsed, loops unrolled with the parameters' defaults."""
+    document = parse_template_text(path.read_text(), _shown(path))
+    with_defaults = {
+        name: declaration
+        for name, declaration in (document.get("Parameters") or {}).items()
+        if "Default" in declaration
+    }
+    defaults = _parameter_values(with_defaults, {}, "parameter defaults")
+    return apply_language_extensions(document, defaults)
+
+
 def _shown(path: Path) -> str:
     """The path as the user typed it, relative to the working folder where it can be."""
     try:
@@ -224,7 +256,7 @@ def load_template(
     document = parse_template_text(path.read_text(), _shown(path))
     declared = document.get("Parameters") or {}
     parameters = _parameter_values(declared, overrides, "parameter overrides")
-    source = copy.deepcopy(document)
+    source = apply_language_extensions(copy.deepcopy(document), parameters)
     folders = _swap_local_folders(source, path.parent.resolve())
     if "AWS::Serverless-2016-10-31" in json.dumps(source.get("Transform", "")):
         transformed = _transform(source, parameters, region, path)

@@ -1,4 +1,4 @@
-"""The deploy role may use every transform template.yaml declares.
+"""The transforms template.yaml declares, and the deploy role allowed to use each.
 
 CloudFormation runs a template's transforms while it creates the change set, and checks that
 the caller may `cloudformation:CreateChangeSet` on each transform's ARN,
@@ -106,3 +106,23 @@ def test_the_check_fails_when_the_transform_is_not_granted(deploy_policies):
     # When the check runs
     # Then it refuses
     assert not may_create_change_set_on(stripped, arn)
+
+
+def test_intrinsics_in_deletion_and_replace_policies_come_with_the_language_extensions():
+    # Given the resources whose DeletionPolicy or UpdateReplacePolicy is an intrinsic
+    # (`!If [IsProd, Retain, Delete]`), which CloudFormation accepts only under
+    # AWS::LanguageExtensions ("Intrinsic function references in DeletionPolicy and
+    # UpdateReplacePolicy attributes", CloudFormation User Guide)
+    resources = parse_template_text((ROOT / "template.yaml").read_text())["Resources"]
+    computed = [
+        name
+        for name, resource in resources.items()
+        if isinstance(resource, dict)
+        and any(
+            isinstance(resource.get(p), dict) for p in ("DeletionPolicy", "UpdateReplacePolicy")
+        )
+    ]
+    # When the template's transforms are read
+    # Then the language extensions are among them
+    assert computed
+    assert "AWS::LanguageExtensions" in declared_transforms()

@@ -380,7 +380,7 @@ def dashboard_body(stack: Stack) -> dict[str, Any]:
     return body
 
 
-def test_dashboard_shows_the_api_its_queues_and_the_functions(template):
+def test_dashboard_shows_the_api_and_every_function(template):
     # Given the dev stack's dashboard
     stack = Stack(template, stage_parameters(template, "dev"))
     # When its widgets' metric rows are read

@@ -23,7 +23,7 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/inline_includes.py scripts/preflight)
 
 .PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
 
@@ -31,7 +31,7 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml scripts/bootstrap-venv
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml $(wildcard gateway/pyproject.toml) scripts/bootstrap-venv
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
@@ -43,8 +43,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 LOCK := uv pip compile --quiet --custom-compile-command "make lock"
+# The local gateway in gateway/ is pinned by its dependencies only: scripts/bootstrap-venv installs
+# it editable, since uv takes no editable requirement as a constraint (the layer's lock below is
+# constrained by dev.txt). A fork that depends on a released gateway instead has no gateway/.
+LOCAL_GATEWAY := $(if $(wildcard gateway/pyproject.toml),--no-emit-package local-gateway)
 lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, checkov, the layer's), then sync
-	$(LOCK) --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+	$(LOCK) --universal --python-version 3.11 $(LOCAL_GATEWAY) requirements/dev.in -o requirements/dev.txt
 	$(LOCK) --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
 	# The layer gets what the Lambda runtime runs (3.13, arm64) at the versions dev tests with.
 	$(LOCK) --python-version 3.13 --python-platform aarch64-manylinux_2_28 \
@@ -113,11 +117,15 @@ lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serve
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	# cfn-lint sees no further than an AWS::Include: the template again with api/openapi.yaml
+	# inlined, as CloudFormation hands it to the SAM transform (its Refs/Subs, its conditions).
+	python scripts/inline_includes.py template.yaml -o .local/template.inlined.json
+	cfn-lint --append-rules cfn_lint_serverless.rules --mandatory-checks W8001 -- .local/template.inlined.json
 	cfn-lint -- bootstrap/template.yaml
 	sam validate --lint --region $(REGION) > /dev/null
-	# checkov skips Fn::ForEach entries: it scans the template with the loops unrolled.
-	mkdir -p .local && python scripts/unrolled_template.py > .local/template.unrolled.json
-	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f .local/template.unrolled.json
+	# checkov skips Fn::ForEach entries and sees no further than an AWS::Include: it scans the
+	# template as the SAM transform receives it (loops unrolled, api/openapi.yaml inlined).
+	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f .local/template.inlined.json
 	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f bootstrap/template.yaml
 	actionlint
 	$(NODE_BIN)/spectral lint --fail-severity=warn docs/openapi.json

@@ -30,6 +30,20 @@ _SECTIONS = ("Conditions", "Resources", "Outputs")
 _ALPHANUMERIC = re.compile(r"^[A-Za-z0-9]+$")
 
 
+def unroll(template: dict[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The template as the SAM transform receives it: `Fn::ForEach` loops unrolled.
+
+    `parameters` are the values a loop's collection may `Ref`. A loop in a template that does
+    not declare `AWS::LanguageExtensions` is refused, as CloudFormation refuses it.
+    """
+    if declares_transform(template):
+        return apply(template, parameters)
+    loop = first_loop(template)
+    if loop:
+        raise TemplateError(loop, f"needs `Transform: {TRANSFORM}`")
+    return template
+
+
 def declares_transform(template: Mapping[str, Any]) -> bool:
     transform = template.get("Transform")
     listed = transform if isinstance(transform, list) else [transform]

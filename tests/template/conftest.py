@@ -24,7 +24,8 @@ class _NoManagedPolicyLookups:
         return {}
 
 
-# As the SAM transform receives it: Fn::ForEach loops unrolled (tests/support/template.py).
+# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include), the
+# Fn::ForEach loops unrolled (tests/support/template.py).
 _RAW = template_document()
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from samtranslator.translator.transform import transform
 
-from local_gateway.template import read_template
+from tests.support.template import template_document
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "staging", "prod")
@@ -24,8 +24,9 @@ class _NoManagedPolicyLookups:
         return {}
 
 
-# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include).
-_RAW = read_template(ROOT / "template.yaml")
+# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include), the
+# Fn::ForEach loops unrolled (tests/support/template.py).
+_RAW = template_document()
 
 
 def with_code_in_s3(template: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,8 @@ object-keys.html ("." and ".." in keys).
 
 import pytest
 
-from local_gateway.aws_integration import MethodRequest, run_integration
+from gateway.tests.conformance.integration_exchange import run_integration
+from local_gateway.integrations.exchange import MethodRequest
 
 REGION = "us-east-1"  # as conftest's moto environment
 TIMEOUT = 29.0

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from local_gateway.aws_integration import MethodRequest, run_integration
+from gateway.tests.conformance.integration_exchange import run_integration
+from local_gateway.integrations.exchange import MethodRequest
 from local_gateway.rejections import Rejection
 
 REGION, ACCOUNT = "us-east-1", "123456789012"  # as conftest's moto environment

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local_gateway.errors import TemplateError
-from local_gateway.functions import FunctionSpec
+from local_gateway.function_specs import FunctionSpec
 from local_gateway.local_aws import LocalResources, client, function_name_of
 from local_gateway.s3_notifications import S3NotificationPoller, notification_pollers
 from local_gateway.schedules import ScheduleRunner

@@ -25,7 +25,8 @@ from local_gateway.demo_users import SignedInUser, users_of_pools
 from local_gateway.errors import GatewayStartError, TemplateError
 from local_gateway.event_sources import Poller, pollers_for
 from local_gateway.function_calls import FunctionCalls
-from local_gateway.functions import FunctionFailed, FunctionSpec, WorkerPool
+from local_gateway.function_specs import FunctionSpec
+from local_gateway.functions import FunctionFailed, WorkerPool
 from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.iam_auth import IamAuthorizer
 from local_gateway.iam_callers import IamCaller, provision_iam_callers

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from local_gateway.api import RestApi
-from local_gateway.functions import FunctionSpec, WorkerPool
+from local_gateway.function_specs import FunctionSpec
+from local_gateway.functions import WorkerPool
 from local_gateway.local_aws import LocalResources
 from local_gateway.template import LoadedTemplate
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from local_gateway.api import RestApi
 from local_gateway.errors import TemplateError
 from local_gateway.function_calls import function_arn, function_for_uri
-from local_gateway.functions import FunctionSpec, load_functions
+from local_gateway.function_specs import FunctionSpec, load_functions
 from local_gateway.template import LoadedTemplate
 
 

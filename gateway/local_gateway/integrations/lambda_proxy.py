@@ -10,10 +10,10 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from local_gateway import gateway_responses
+from local_gateway.api import Method
 from local_gateway.function_calls import FunctionCalls
 from local_gateway.functions import FunctionFailed, FunctionTimeout
 from local_gateway.http_messages import HttpResponse
@@ -25,18 +25,19 @@ log = logging.getLogger("local_gateway")
 def call(
     functions: FunctionCalls,
     logical_id: str,
-    integration: Mapping[str, Any],
+    method: Method,
     event: dict[str, Any],
     *,
     request_id: str,
-    source: str,
     timeout_seconds: float,
     binary_accepted: bool,
 ) -> HttpResponse:
     """The function's answer to the proxy `event`, as the HTTP response it describes."""
-    if str(integration.get("httpMethod", "POST")).upper() != "POST":
+    if str(method.integration.definition.get("httpMethod", "POST")).upper() != "POST":
         log.error(
-            "%s: a Lambda proxy integration's httpMethod must be POST (Lambda's Invoke)", source
+            "%s %s: a Lambda proxy integration's httpMethod must be POST (Lambda's Invoke)",
+            method.http_method,
+            method.resource_path,
         )
         raise gateway_responses.integration_failure(status=500)
     pool = functions.pools[logical_id]

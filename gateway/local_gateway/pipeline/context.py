@@ -39,7 +39,7 @@ class Deployment:
     port: str  # the gateway's own port, for X-Forwarded-Port
 
 
-@dataclass
+@dataclass(slots=True)
 class ApiCall:
     """One request on its way through the pipeline, and what the steps learned about it."""
 

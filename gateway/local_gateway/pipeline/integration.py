@@ -45,10 +45,9 @@ def integrate(call: ApiCall) -> None:
         call.response = lambda_proxy.call(
             deployment.functions,
             function,
-            integration.definition,
+            call.method,
             call.event,
             request_id=call.request_id,
-            source=call.source,
             timeout_seconds=timeout,
             binary_accepted=accepts_binary(
                 call.request.header("accept"), call.api.binary_media_types

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from local_gateway import gateway_responses
-from local_gateway.api import RestApi, check_mapping_templates, load_apis
+from local_gateway.api import RestApi
 from local_gateway.api_keys import ApiKeyGate
 from local_gateway.api_reference import ApiReference, api_reference_for
 from local_gateway.cognito import CognitoVerifier
@@ -51,7 +51,7 @@ from local_gateway.secrets_rotation import (
     rotation_schedules,
 )
 from local_gateway.session import Session, issuer_scopes, session_of
-from local_gateway.start_checks import functions_to_serve
+from local_gateway.start_checks import apis_to_serve, functions_to_serve
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
 from local_gateway.usage_plans import UsagePlans
 
@@ -86,14 +86,7 @@ class LocalGateway:
         self.parameter_overrides = dict(parameter_overrides or {})
         self.debug_function: str | None = debug[0] if debug else None
         self.debug_port: int | None = debug[1] if debug else None
-        self.settings: LocalSettings = load_settings(self.samconfig_path, config_env, self.base_url)
-        self.settings.parameter_overrides.update(self.parameter_overrides)
-        self.template: LoadedTemplate = load_template(
-            self.template_path,
-            self.settings.parameter_overrides,
-            region=self.settings.region,
-            stack_name=self.settings.stack_name,
-        )
+        self.settings, self.template = self._load()
         self.region = self.settings.region
         self.moto = MotoServer()
         self.issuer = LocalIssuer(
@@ -164,6 +157,24 @@ class LocalGateway:
         refs = self.template.context.resource_refs
         return rotate_now(self.rotations, refs, self._invoke_for_event_source, secret)
 
+    def _load(self, serving_region: str | None = None) -> tuple[LocalSettings, LoadedTemplate]:
+        """samconfig's settings (the command line's overrides on top) and the template they
+        resolve; a region other than the one already served needs a restart."""
+        settings = load_settings(self.samconfig_path, self.config_env, self.base_url)
+        settings.parameter_overrides.update(self.parameter_overrides)
+        if serving_region is not None and settings.region != serving_region:
+            raise TemplateError(
+                self.samconfig_path.name,
+                f"region changed to {settings.region}: restart `make dev` to move region",
+            )
+        template = load_template(
+            self.template_path,
+            settings.parameter_overrides,
+            region=settings.region,
+            stack_name=settings.stack_name,
+        )
+        return settings, template
+
     @property
     def source_files(self) -> tuple[Path, ...]:
         """The files a template reload reads: the template and samconfig."""
@@ -180,10 +191,7 @@ class LocalGateway:
             endpoint_url=self.moto.endpoint_url,
             region=self.region,
         )
-        apis = load_apis(template)
-        check_mapping_templates(apis)
-        for api in apis:
-            api.region = self.region
+        apis = apis_to_serve(template, self.region)
         functions = functions_to_serve(
             template,
             apis,
@@ -252,19 +260,7 @@ class LocalGateway:
     def reload_template(self) -> None:
         """Reloads template.yaml and samconfig.toml; on an error, logs it and keeps serving."""
         try:
-            settings = load_settings(self.samconfig_path, self.config_env, self.base_url)
-            settings.parameter_overrides.update(self.parameter_overrides)
-            if settings.region != self.region:
-                raise TemplateError(
-                    self.samconfig_path.name,
-                    f"region changed to {settings.region}: restart `make dev` to move region",
-                )
-            template = load_template(
-                self.template_path,
-                settings.parameter_overrides,
-                region=settings.region,
-                stack_name=settings.stack_name,
-            )
+            settings, template = self._load(serving_region=self.region)
             changes = self._apply(template, settings)
         except (TemplateError, GatewayStartError) as error:
             log.error("template not reloaded, the last good API still serves: %s", error)
@@ -340,8 +336,6 @@ class LocalGateway:
         request = HttpRequest("GET", "/", "", [], b"", source_ip)
         kind = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
         return driver.refuse(self.deployment, Rejection(kind, status, message), request)
-
-    # -- session facts ---------------------------------------------------------------------
 
     def issuer_scopes(self) -> list[str]:
         """Every scope the methods declare and samconfig adds: what a local client is given."""

@@ -1,4 +1,4 @@
-"""Checks a template's functions before they are served, and picks the one to debug.
+"""Checks a template's APIs and functions before they are served, and picks the one to debug.
 
 Every Lambda integration and authorizer must name a function of the template, and each
 function's `Handler` must name a module in its code folder (or one of its layers) that
@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
-from local_gateway.api import RestApi
+from local_gateway.api import RestApi, check_mapping_templates, load_apis
 from local_gateway.errors import TemplateError
 from local_gateway.function_calls import function_arn, function_for_uri
 from local_gateway.function_specs import FunctionSpec, load_functions
@@ -129,6 +129,15 @@ def with_debug_port(
         )
     debug_spec = dataclasses.replace(functions[debugged], debug_port=port, max_workers=1)
     return {**functions, debugged: debug_spec}
+
+
+def apis_to_serve(template: LoadedTemplate, region: str) -> list[RestApi]:
+    """The template's REST APIs in `region`, every mapping template parsed."""
+    apis = load_apis(template)
+    check_mapping_templates(apis)
+    for api in apis:
+        api.region = region
+    return apis
 
 
 def functions_to_serve(

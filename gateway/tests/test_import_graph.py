@@ -67,6 +67,7 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
                 "pipeline.integration",
                 "pipeline.integration_request",
                 "pipeline.integration_response",
+                "pipeline.payload_limit",
                 "pipeline.route",
                 "pipeline.validate",
             }

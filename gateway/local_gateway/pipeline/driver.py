@@ -21,7 +21,8 @@ from local_gateway.pipeline.gateway_response import gateway_response
 from local_gateway.pipeline.integration import integrate
 from local_gateway.pipeline.integration_request import integration_request
 from local_gateway.pipeline.integration_response import integration_response
-from local_gateway.pipeline.route import check_payload_size, route
+from local_gateway.pipeline.payload_limit import check_payload_size
+from local_gateway.pipeline.route import route
 from local_gateway.pipeline.validate import validate
 from local_gateway.rejections import Rejection
 

@@ -38,7 +38,6 @@ from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.pipeline import driver
 from local_gateway.pipeline.context import Deployment
 from local_gateway.processes import ForkServers
-from local_gateway.provisioning import provision
 from local_gateway.rejections import Rejection
 from local_gateway.reload import ChangeSummary, CodeWatcher
 from local_gateway.routing import Router
@@ -51,6 +50,7 @@ from local_gateway.secrets_rotation import (
     rotation_schedules,
 )
 from local_gateway.session import Session, issuer_scopes, session_of
+from local_gateway.stack import provision_stack
 from local_gateway.start_checks import apis_to_serve, functions_to_serve
 from local_gateway.template import ACCOUNT_ID, LoadedTemplate, load_template
 from local_gateway.usage_plans import UsagePlans
@@ -184,7 +184,7 @@ class LocalGateway:
         """Serves `template`: provisions what is new in moto (keeping what exists, and its
         data), keeps the warm workers of unchanged functions. Everything is checked before the
         running API changes, so a template that fails leaves the last good one serving."""
-        resources, key_store, usage_plans = provision(
+        resources, key_store, usage_plans = provision_stack(
             template,
             self.resources,
             self.usage_plans,

@@ -43,9 +43,9 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
                 "api_reference",
                 "event_sources",
                 "local_endpoints",
-                "provisioning",
                 "reload",
                 "session",
+                "stack",
                 "start_checks",
             }
         ),

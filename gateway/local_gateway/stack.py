@@ -1,8 +1,7 @@
-"""A template's resources made real in the local moto, for serving.
+"""The template's stack in the local moto: its resources, API keys, usage plans and secrets.
 
-The resources (`local_aws.Provisioner`), the API keys and usage plans, and the secrets: all
-live in moto, so functions can read and rotate them while the gateway runs. A reload keeps
-what exists (and its data) and adds what is new.
+All of them live in moto, so functions can read and rotate them while the gateway runs. A
+reload keeps what exists (and its data) and adds what is new.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from local_gateway.template import LoadedTemplate
 from local_gateway.usage_plans import UsagePlans, load_usage_plans
 
 
-def provision(
+def provision_stack(
     template: LoadedTemplate,
     existing: LocalResources,
     usage_plans: UsagePlans,

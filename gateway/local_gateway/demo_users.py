@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from local_gateway.local_aws import UserPool, client
+from local_gateway.local_aws import client
+from local_gateway.provisioning import UserPool
 from local_gateway.samconfig import DemoUser, LocalSettings
 
 DEFAULT_PASSWORD = "Local-Passw0rd!"  # noqa: S105 - a demo password for local moto only

@@ -12,7 +12,9 @@ from typing import Any
 
 from local_gateway.errors import TemplateError
 from local_gateway.function_specs import FunctionSpec
-from local_gateway.local_aws import LocalResources, client, function_name_of
+from local_gateway.local_aws import client
+from local_gateway.provisioning import LocalResources
+from local_gateway.resource_names import function_name_of
 from local_gateway.s3_notifications import S3NotificationPoller, notification_pollers
 from local_gateway.schedules import ScheduleRunner
 from local_gateway.sqs_poller import EventSourceMapping, SqsPoller

@@ -32,12 +32,13 @@ from local_gateway.iam_auth import IamAuthorizer
 from local_gateway.iam_callers import IamCaller, provision_iam_callers
 from local_gateway.integrations.exchange import AwsEnvironment
 from local_gateway.lambda_authorizer import LambdaAuthorizerGate
-from local_gateway.local_aws import LocalResources, MotoServer
+from local_gateway.local_aws import MotoServer
 from local_gateway.local_endpoints import issuer_response, rotation_response
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.pipeline import driver
 from local_gateway.pipeline.context import Deployment
 from local_gateway.processes import ForkServers
+from local_gateway.provisioning import LocalResources
 from local_gateway.rejections import Rejection
 from local_gateway.reload import ChangeSummary, CodeWatcher
 from local_gateway.routing import Router

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from local_gateway.api import RestApi
 from local_gateway.function_specs import FunctionSpec
 from local_gateway.functions import WorkerPool
-from local_gateway.local_aws import LocalResources
+from local_gateway.provisioning import LocalResources
 from local_gateway.template import LoadedTemplate
 
 log = logging.getLogger("local_gateway")

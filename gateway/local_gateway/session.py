@@ -13,8 +13,9 @@ from typing import Any, Protocol
 from local_gateway.api import RestApi
 from local_gateway.demo_users import SignedInUser
 from local_gateway.iam_callers import IamCaller
-from local_gateway.local_aws import LocalResources, MotoServer
+from local_gateway.local_aws import MotoServer
 from local_gateway.oidc import LocalIssuer
+from local_gateway.provisioning import LocalResources
 from local_gateway.routing import Router
 from local_gateway.template import LoadedTemplate
 from local_gateway.usage_plans import UsagePlans

@@ -7,7 +7,8 @@ reload keeps what exists (and its data) and adds what is new.
 from __future__ import annotations
 
 from local_gateway.api_key_store import MotoApiKeys
-from local_gateway.local_aws import LocalResources, Provisioner, client
+from local_gateway.local_aws import client
+from local_gateway.provisioning import LocalResources, Provisioner
 from local_gateway.secrets_rotation import provision_secrets
 from local_gateway.template import LoadedTemplate
 from local_gateway.usage_plans import UsagePlans, load_usage_plans

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
     (
         "entry points",
         "command line and test harness",
-        frozenset({"__main__", "cli", "testing"}),
+        frozenset({"__main__", "cli", "session_commands", "testing"}),
     ),
     (
         "server",
@@ -116,9 +116,12 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
                 "local_aws",
                 "oidc",
                 "openapi",
+                "openapi_errors",
                 "openapi_examples",
                 "processes",
+                "provisioning",
                 "request_validation",
+                "resource_names",
                 "s3_endpoint",
                 "s3_notifications",
                 "s3_post_policy",
@@ -150,6 +153,7 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
                 "samconfig",
                 "template",
                 "vtl",
+                "vtl_util",
                 "vtl_values",
             }
         ),

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+
+from local_gateway.template import read_template
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "staging", "prod")
@@ -23,7 +24,8 @@ class _NoManagedPolicyLookups:
         return {}
 
 
-_RAW = yaml_parse((ROOT / "template.yaml").read_text())
+# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include).
+_RAW = read_template(ROOT / "template.yaml")
 
 
 def with_code_in_s3(template: dict[str, Any]) -> dict[str, Any]:

@@ -23,9 +23,9 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight scripts/route)
 
-.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
+.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename route diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -105,8 +105,8 @@ newman: postman ## Run the Postman collection with Newman against the running ma
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides)
-	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PARALLEL) $(PYTEST_ARGS)
+test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides, route)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides and not route" $(PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint, Spectral and Redocly on the contract
 	ruff check $(PY_SOURCES)
@@ -194,6 +194,18 @@ rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api KEEP="u
 	python scripts/rename.py $(if $(NAME),--name "$(NAME)") $(if $(KEEP),--keep "$(KEEP)")
 	uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@echo "Review with git diff, then run make test."
+
+# One command per new Lambda route: handler, domain package, event, unit and e2e tests, template
+# entries (scripts/route/); then the contract is exported again. It refuses what exists already.
+ROUTE ?=
+DOMAIN ?=
+AUTH ?= cognito
+route: $(VENV)/.installed ## Scaffold a Lambda route: make route ROUTE="GET /v1/invoices/{id}" [NAME= DOMAIN= AUTH=cognito|jwt SCOPE=]
+	@if [ -z "$(ROUTE)" ]; then echo 'usage: make route ROUTE="GET /v1/invoices/{id}" [NAME=get_invoice] [DOMAIN=invoices] [AUTH=jwt SCOPE=invoices:read]' >&2; exit 2; fi
+	python -m scripts.route --route "$(ROUTE)" --auth "$(AUTH)" $(if $(NAME),--name "$(NAME)") \
+	  $(if $(DOMAIN),--domain "$(DOMAIN)") $(if $(SCOPE),--scope "$(SCOPE)")
+	$(MAKE) openapi
+	@echo "Fill in the logic (docs/how-to/add-a-lambda-route.md), then make test."
 
 DIAGRAM := docs/architecture/architecture
 diagram: ## Render docs/architecture/architecture.dot to its PNG (needs Graphviz: apt-get install graphviz)

@@ -25,6 +25,7 @@ UNTOUCHED = ("gateway/", "scripts/rename.py")
 # (e2e, fuzz, load, faults: the suite here runs those), and not this test (it would recurse).
 FAST_SUITE = (
     "not build and not e2e and not fuzz and not load and not faults and not rename and not guides"
+    " and not route"
 )
 # Only the service's tests: the gateway's own suite tests code and fixtures the rename leaves
 # byte for byte as they are (test_the_rename_leaves_the_generic_gateway_as_it_is), so running

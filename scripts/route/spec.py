@@ -103,8 +103,8 @@ def parse_route(
     method, path = parts[0].upper(), parts[1]
     if method not in METHODS:
         raise RouteError(
-            f"{method}: make route scaffolds {SHAPES}; write other methods by hand "
-            "(docs/how-to/add-a-lambda-route.md, step 3)"
+            f"{method}: make route scaffolds {SHAPES}; write other routes by hand "
+            '(docs/how-to/add-a-lambda-route.md, "Routes it does not scaffold")'
         )
     match = PATH.match(path)
     if match is None:

@@ -8,7 +8,12 @@ follows and this test parses:
 - **`path`**, at the end of `A.B.C`:       the block ends the YAML mapping A.B.C (written at
   its indentation: nothing is re-indented);
 - **`path`**, after the line `text`:       the block follows the first line reading `text`;
-- **`path`**, at the end:                  the block is appended.
+- **`path`**, at the end:                  the block is appended;
+- **`path`** (replacing what `make route` wrote):  the block is the whole file, which exists;
+- **`path`**, `A.B.C` replaced by:         the block takes the place of the key A.B.C and
+  everything under it.
+Commands it has the reader run (`make route ...`) are the ```shell block after the line
+**Run it:**, run where they stand, between the snippets.
 Its checks are the ```shell block after the line **Check it:**, run one command a line (no
 shell: comments dropped, no pipes) in the copy, with this venv and node_modules linked in (as after
 `make setup` and `npm ci`) and the copy's own packages first on the import path.
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.route.yaml_text import end_of_mapping, find_key, is_content
 from tests.rename.test_rename import copy_of_repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +39,10 @@ NEW_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(new file\):$")
 END_OF = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end of `(?P<keys>[^`]+)`:$")
 AFTER = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, after the line `(?P<line>.+)`:$")
 APPEND = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end:$")
+REPLACE_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(replacing what `make route` wrote\):$")
+REPLACE_BLOCK = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, `(?P<keys>[^`]+)` replaced by:$")
 CHECK = "**Check it:**"
+RUN = "**Run it:**"
 FENCE = re.compile(r"^```(\w*)")
 
 pytestmark = pytest.mark.guides
@@ -41,7 +50,7 @@ pytestmark = pytest.mark.guides
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # new, end_of, after, append, check
+    kind: str  # new, end_of, after, append, replace_file, replace_block, run, check
     file: str
     where: str
     text: str
@@ -62,7 +71,14 @@ def steps_of(guide: Path) -> list[Step]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        for kind, pattern in (("new", NEW_FILE), ("end_of", END_OF), ("after", AFTER)):
+        patterns = (
+            ("new", NEW_FILE),
+            ("end_of", END_OF),
+            ("after", AFTER),
+            ("replace_file", REPLACE_FILE),
+            ("replace_block", REPLACE_BLOCK),
+        )
+        for kind, pattern in patterns:
             match = pattern.match(line)
             if match:
                 where = match.groupdict().get("keys") or match.groupdict().get("line") or ""
@@ -71,61 +87,35 @@ def steps_of(guide: Path) -> list[Step]:
                 break
         else:
             match = APPEND.match(line)
-            if match or line == CHECK:
+            if match or line in (CHECK, RUN):
                 text, index = fenced_block(lines, index + 1)
-                kind = "append" if match else "check"
+                kind = "append" if match else "check" if line == CHECK else "run"
                 steps.append(Step(kind, match["file"] if match else "", "", text))
             else:
                 index += 1
     return steps
 
 
-def is_content(line: str) -> bool:
-    return bool(line.strip()) and not line.lstrip().startswith("#")
-
-
-def indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def end_of_mapping(lines: list[str], keys: str) -> int:
-    """The index after the last content line of the YAML mapping at the dotted key path."""
-    start, end, parent = 0, len(lines), -1
-    for key in keys.split("."):
-        pattern = re.compile(rf"^( *){re.escape(key)}:(\s|$)")
-        found = next(
-            (
-                i
-                for i in range(start, end)
-                if (m := pattern.match(lines[i])) and len(m.group(1)) > parent
-            ),
-            None,
-        )
-        if found is None:
-            raise AssertionError(f"no `{keys}` in the file (stopped at `{key}`)")
-        parent = indent_of(lines[found])
-        start = found + 1
-        end = next(
-            (
-                i
-                for i in range(start, end)
-                if is_content(lines[i]) and indent_of(lines[i]) <= parent
-            ),
-            end,
-        )
-    last = max((i for i in range(start - 1, end) if is_content(lines[i])), default=start - 1)
-    return last + 1
-
-
 def apply(copy: Path, step: Step) -> None:
     target = copy / step.file
-    if step.kind == "new":
-        assert not target.exists(), f"{step.file} exists already: the guide would overwrite it"
+    if step.kind in ("new", "replace_file"):
+        exists = target.exists()
+        assert exists == (step.kind == "replace_file"), (
+            f"{step.file} exists already: the guide would overwrite it"
+            if exists
+            else f"{step.file} is not there to replace: did `make route` write it?"
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(step.text)
         return
     lines = target.read_text().split("\n")
     block = step.text.rstrip("\n").split("\n")
+    if step.kind == "replace_block":
+        located = find_key(lines, step.where.split("."))
+        assert located, f"{step.file} has no `{step.where}` to replace"
+        end = end_of_mapping(lines, step.where.split("."))
+        target.write_text("\n".join([*lines[: located[0]], *block, *lines[end:]]))
+        return
     if step.kind == "append":
         at = len(lines) - 1 if lines[-1] == "" else len(lines)
     elif step.kind == "after":
@@ -134,7 +124,7 @@ def apply(copy: Path, step: Step) -> None:
         assert matches, f"{step.file} has no line `{wanted}`"
         at = matches[0] + 1
     else:
-        at = end_of_mapping(lines, step.where)
+        at = end_of_mapping(lines, step.where.split("."))
     target.write_text("\n".join([*lines[:at], *block, *lines[at:]]))
 
 
@@ -182,35 +172,42 @@ def test_the_guides_followed_literally_pass_their_checks(tmp_path: Path):
     link_tools(copy)
     guides = guides_with_steps()
     commands: list[list[str]] = []
-    # When each guide's snippets are applied where it says (the guides add unrelated things:
-    # one copy takes them all, so the slow checks they share run once)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
+    }
+
+    def run(command: list[str], after: str) -> None:
+        result = subprocess.run(
+            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, (
+            f"`{shlex.join(command)}` failed in the copy after {after}\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+
+    # When each guide's snippets are applied where it says, and the commands it has the reader
+    # run are run there (the guides add unrelated things: one copy takes them all, so the slow
+    # checks they share run once)
     for guide in guides:
         steps = steps_of(guide)
         checks = [step for step in steps if step.kind == "check"]
         assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
         for step in steps:
-            if step.kind != "check":
+            if step.kind == "run":
+                for command in commands_of(step):
+                    run(command, f"the steps of {guide.name} before it")
+            elif step.kind != "check":
                 apply(copy, step)
-        commands += [
-            shlex.split(line, comments=True)
-            for check in checks
-            for line in check.text.splitlines()
-            if is_content(line)
-        ]
+        commands += [command for check in checks for command in commands_of(check)]
     # Then every check of every guide passes in the copy
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
-    }
     for command in merged_checks(commands):
-        result = subprocess.run(
-            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, (
-            f"`{shlex.join(command)}` failed in the copy after "
-            f"{', '.join(guide.name for guide in guides)}\n{result.stdout[-4000:]}"
-            f"\n{result.stderr[-4000:]}"
-        )
+        run(command, ", ".join(guide.name for guide in guides))
+
+
+def commands_of(step: Step) -> list[list[str]]:
+    """A shell block's commands, one a line (comments dropped)."""
+    return [shlex.split(line, comments=True) for line in step.text.splitlines() if is_content(line)]
 
 
 def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
@@ -233,14 +230,3 @@ def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
             "tests/unit/integrations",
         ],
     ]
-
-
-def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():
-    # Given YAML with a comment before the next key, and nested mappings
-    lines = ["a:", "  b:", "    c: 1", "    d: 2", "  # about e", "  e:", "    f: 3", "g: 4"]
-    # When the end of a.b and of a are looked up
-    # Then a.b ends after `d` (the comment belongs to `e`), and a after `f`
-    assert end_of_mapping(lines, "a.b") == 4
-    assert end_of_mapping(lines, "a") == 7
-    with pytest.raises(AssertionError, match=re.escape("no `a.x`")):
-        end_of_mapping(lines, "a.x")

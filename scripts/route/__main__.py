@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make route: {refused}", file=sys.stderr)
         return 2
     print(f"{route.route_key} -> functions/{route.name}/ ({route.logical}Function)")
-    for path in [*scaffold.files, "template.yaml"]:
+    for path in [*scaffold.files, *scaffold.edits]:
         print(f"  wrote {path}")
     return 0
 

@@ -16,7 +16,7 @@ from typing import Any
 from local_gateway.template import parse_template_text
 from scripts.route.render import context, render
 from scripts.route.spec import Route, RouteError
-from scripts.route.template_entries import add_route
+from scripts.route.template_entries import add_route, api_definition, read_document, read_models
 
 TEMPLATE = "template.yaml"
 DOMAIN_FILES = ("__init__", "models", "errors", "logic", "repository")
@@ -27,7 +27,7 @@ class Scaffold:
     """What one route adds: new files by path, and the template's new text."""
 
     files: dict[str, str]
-    template: str
+    edits: dict[str, str]  # the new text of template.yaml (and of the API definition's file)
     new_domain: bool
 
 
@@ -38,13 +38,14 @@ def package_name(root: Path) -> str:
     return name.replace("-", "_")
 
 
-def existing_routes(template: dict[str, Any]) -> set[str]:
-    """ "METHOD /path" of every route the API has: in its OpenAPI body and in functions' events."""
-    resources = template.get("Resources") or {}
-    api = resources.get("RestApi", {}).get("Properties", {})
-    paths = (api.get("DefinitionBody") or {}).get("paths") or {}
+def existing_routes(template: dict[str, Any], document: dict[str, Any]) -> set[str]:
+    """ "METHOD /path" of every route the API has: in its OpenAPI document and in functions'
+    events."""
+    paths = document.get("paths") or {}
     routes = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
-    for resource in resources.values():
+    for resource in (template.get("Resources") or {}).values():
+        if not isinstance(resource, dict):
+            continue  # an Fn::ForEach loop
         for event in ((resource.get("Properties") or {}).get("Events") or {}).values():
             if event.get("Type") == "Api":
                 properties = event.get("Properties") or {}
@@ -84,20 +85,22 @@ def is_scaffolded_domain(domain: Path, route: Route) -> bool:
 def plan(root: Path, route: Route) -> Scaffold:
     """The route's files and template text, or a RouteError when it would overwrite anything."""
     package = package_name(root)
-    text = (root / TEMPLATE).read_text()
-    template = parse_template_text(text, TEMPLATE)
+    template = parse_template_text((root / TEMPLATE).read_text(), TEMPLATE)
     resources = template.get("Resources") or {}
-    if route.route_key in existing_routes(template):
-        raise RouteError(f"{route.route_key} exists already in {TEMPLATE}")
+    api = api_definition(root)
+    if route.route_key in existing_routes(template, read_document(root, api)):
+        raise RouteError(f"{route.route_key} exists already in {api.file}")
     for logical in (f"{route.logical}Function", f"{route.logical}LogGroup"):
         if logical in resources:
             raise RouteError(f"NAME={route.name}: {TEMPLATE} has a resource {logical} already")
     domain = root / "layers" / "shared" / package / route.domain
     new_domain = not domain.exists()
     if new_domain:
-        models = (resources.get("RestApi") or {}).get("Properties", {}).get("Models") or {}
+        models = read_models(root, api)
         taken = [name for name in (route.table,) if name in resources]
-        taken += [name for name in (route.model, f"New{route.model}") if name in models]
+        taken += [
+            name for name in (route.model, f"New{route.model}") if api.model_key(name) in models
+        ]
         if taken:
             raise RouteError(
                 f"DOMAIN={route.domain} is new, but {TEMPLATE} has {', '.join(taken)} already"
@@ -123,7 +126,7 @@ def plan(root: Path, route: Route) -> Scaffold:
     present = [path for path in files if (root / path).exists()]
     if present:
         raise RouteError(f"these files exist already: {', '.join(present)}")
-    return Scaffold(files, add_route(text, route, values, new_domain=new_domain), new_domain)
+    return Scaffold(files, add_route(root, route, values, new_domain=new_domain), new_domain)
 
 
 def write(root: Path, scaffold: Scaffold) -> None:
@@ -134,7 +137,8 @@ def write(root: Path, scaffold: Scaffold) -> None:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
-    (root / TEMPLATE).write_text(scaffold.template)
+    for relative, text in scaffold.edits.items():
+        (root / relative).write_text(text)
     # Import order depends on the names (is the domain before `observability`?): ruff sorts
     # the imports and wraps long lines as `make fmt` would.
     python = [str(root / path) for path in scaffold.files if path.endswith(".py")]

@@ -73,3 +73,22 @@ def add_to_last_of_list(text: str, pattern: re.Pattern[str], line: str) -> str:
     indent = " " * indent_of(lines[last])
     lines.insert(last + 1, indent + line + ("," if followed else ""))
     return "\n".join(lines)
+
+
+def add_to_loop_collection(text: str, loop: str, item: str, line_length: int) -> str:
+    """``item`` appended to the flow list that is the collection of the ``Fn::ForEach`` loop
+    ``loop`` (its second entry, ``- [A, B, ...]``, over one line or several)."""
+    lines = text.split("\n")
+    header = next((i for i, line in enumerate(lines) if line.strip() == f"{loop}:"), None)
+    if header is None:
+        raise KeyError(f"no `{loop}` in the file")
+    opening = next(i for i in range(header + 1, len(lines)) if "[" in lines[i])
+    closing = next(i for i in range(opening, len(lines)) if lines[i].rstrip().endswith("]"))
+    last = lines[closing].rstrip()[:-1].rstrip()
+    if len(last) + len(item) + 3 <= line_length:
+        lines[closing] = f"{last}, {item}]"
+    else:
+        continuation = lines[opening].index("[") + 1
+        lines[closing] = last + ","
+        lines.insert(closing + 1, " " * continuation + item + "]")
+    return "\n".join(lines)

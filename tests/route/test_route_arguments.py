@@ -12,7 +12,7 @@ from scripts.route.__main__ import main
 from scripts.route.scaffold import plan
 from scripts.route.spec import RouteError, parse_route
 from scripts.route.template_entries import add_scope_route
-from scripts.route.yaml_text import add_to_last_of_list, end_of_mapping
+from scripts.route.yaml_text import add_to_last_of_list, add_to_loop_collection, end_of_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,3 +138,24 @@ def test_a_jwt_route_is_added_under_its_scope_and_the_others_stay():
         "b:write": ["POST /v1/b"],
     }
     assert text.endswith("\ny: 1")
+
+
+def test_a_function_joins_a_loops_collection_wrapped_at_the_line_length():
+    # Given a Fn::ForEach loop whose collection is a flow list over two lines
+    text = "\n".join(
+        [
+            "  Fn::ForEach::Logs:",
+            "    - Name",
+            "    - [GetUser, CreateUser,",
+            "       " + ", ".join(["ListUsers"] * 6) + "]",
+            "    - ${Name}LogGroup: {}",
+        ]
+    )
+    # When two names join it, the second past the line length
+    text = add_to_loop_collection(text, "Fn::ForEach::Logs", "GetInvoice", 100)
+    text = add_to_loop_collection(text, "Fn::ForEach::Logs", "CreatePurchaseOrder", 100)
+    # Then both end the list, the second on a line of its own at the list's indentation
+    lines = text.split("\n")
+    assert lines[3].endswith("ListUsers, GetInvoice,")
+    assert lines[4] == "       CreatePurchaseOrder]"
+    assert lines[5] == "    - ${Name}LogGroup: {}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.guides.test_guides import link_tools
-from tests.rename.test_rename import FAST_SUITE, copy_of_repository, git
+from tests.rename.test_rename import copy_of_repository, git
 
 pytestmark = pytest.mark.route
 
@@ -26,7 +26,11 @@ ROUTES = [
     ({"ROUTE": "POST /v1/invoices"}, "tests/e2e/test_create_invoice.py"),
     ({"ROUTE": "DELETE /v1/invoices/{id}"}, "tests/e2e/test_delete_invoice.py"),
     (
-        {"ROUTE": "GET /v1/purchase-orders/{orderId}", "AUTH": "jwt", "SCOPE": "orders:read"},
+        {
+            "ROUTE": "GET /v1/purchase-orders/{orderId}",
+            "AUTH": "jwt",
+            "SCOPE": "purchase-orders:read",
+        },
         "tests/e2e/test_get_purchase_order.py",
     ),
 ]
@@ -106,12 +110,13 @@ def test_the_scaffolded_copy_passes_the_linters(scaffolded, linter):
     assert result.returncode == 0, failed(result)
 
 
-def test_the_scaffolded_copy_passes_its_fast_suite(scaffolded):
-    # When the fast suite runs in the copy (the new unit tests among it)
-    result = run_in(
-        scaffolded, ".venv/bin/pytest", "-q", "-p", "no:cacheprovider", "-m", FAST_SUITE, "tests"
-    )
-    # Then every test passes
+def test_the_scaffolded_copy_passes_the_tests_of_what_a_route_touches(scaffolded):
+    # When the copy's tests of what a new route changes run there: the new unit tests, every
+    # handler's imports, the template and contract tests, the docs' checks of the template
+    touched = ["tests/unit/invoices", "tests/unit/purchase_orders", "tests/unit/shared"]
+    touched += ["tests/template", "tests/contract", "tests/docs/test_project_files.py"]
+    result = run_in(scaffolded, ".venv/bin/pytest", "-q", "-p", "no:cacheprovider", *touched)
+    # Then every one passes
     assert result.returncode == 0, failed(result)
 
 
@@ -119,9 +124,9 @@ def test_the_scaffolded_routes_pass_their_e2e_tests_through_a_local_gateway(scaf
     # When the generated e2e tests run against a local gateway of the copy's template
     files = [e2e for _, e2e in ROUTES]
     result = run_in(scaffolded, ".venv/bin/pytest", "-q", "-p", "no:cacheprovider", *files)
-    # Then each route answers as its tests expect
+    # Then each route answers as its tests expect (none skipped: two tests per read and
+    # delete, three for the create)
     assert result.returncode == 0, failed(result)
-    # (two tests per read and delete, three for the create: none skipped)
     assert "9 passed" in result.stdout
 
 

@@ -93,6 +93,9 @@ def plan(root: Path, route: Route) -> Scaffold:
     for logical in (f"{route.logical}Function", f"{route.logical}LogGroup"):
         if logical in resources:
             raise RouteError(f"NAME={route.name}: {TEMPLATE} has a resource {logical} already")
+    for key, loop in resources.items():
+        if key.startswith("Fn::ForEach::") and route.logical in (loop[1] if len(loop) > 1 else []):
+            raise RouteError(f"NAME={route.name}: {TEMPLATE}'s {key} has {route.logical} already")
     domain = root / "layers" / "shared" / package / route.domain
     new_domain = not domain.exists()
     if new_domain:

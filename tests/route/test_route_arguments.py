@@ -159,3 +159,22 @@ def test_a_function_joins_a_loops_collection_wrapped_at_the_line_length():
     assert lines[3].endswith("ListUsers, GetInvoice,")
     assert lines[4] == "       CreatePurchaseOrder]"
     assert lines[5] == "    - ${Name}LogGroup: {}"
+
+
+def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
+    # Given a template whose log-group loop names GetInvoice already
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  RestApi:\n"
+        "    Type: AWS::Serverless::Api\n"
+        "    Properties:\n"
+        "      DefinitionBody: {paths: {}}\n"
+        "  Fn::ForEach::FunctionLogs:\n"
+        "    - Name\n"
+        "    - [GetInvoice]\n"
+        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n"
+    )
+    # When a route would make a function of that name, Then it is refused
+    with pytest.raises(RouteError, match="Fn::ForEach::FunctionLogs has GetInvoice already"):
+        plan(tmp_path, parse_route("GET /v1/invoices/{id}"))

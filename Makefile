@@ -31,7 +31,7 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml scripts/bootstrap-venv
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml $(wildcard gateway/pyproject.toml) scripts/bootstrap-venv
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
@@ -43,8 +43,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 LOCK := uv pip compile --quiet --custom-compile-command "make lock"
+# The local gateway in gateway/ is pinned by its dependencies only: scripts/bootstrap-venv installs
+# it editable, since uv takes no editable requirement as a constraint (the layer's lock below is
+# constrained by dev.txt). A fork that depends on a released gateway instead has no gateway/.
+LOCAL_GATEWAY := $(if $(wildcard gateway/pyproject.toml),--no-emit-package local-gateway)
 lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, checkov, the layer's), then sync
-	$(LOCK) --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+	$(LOCK) --universal --python-version 3.11 $(LOCAL_GATEWAY) requirements/dev.in -o requirements/dev.txt
 	$(LOCK) --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
 	# The layer gets what the Lambda runtime runs (3.13, arm64) at the versions dev tests with.
 	$(LOCK) --python-version 3.13 --python-platform aarch64-manylinux_2_28 \

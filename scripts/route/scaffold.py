@@ -97,7 +97,7 @@ def plan(root: Path, route: Route) -> Scaffold:
         if key.startswith("Fn::ForEach::") and route.logical in (loop[1] if len(loop) > 1 else []):
             raise RouteError(f"NAME={route.name}: {TEMPLATE}'s {key} has {route.logical} already")
     domain = root / "layers" / "shared" / package / route.domain
-    new_domain = not domain.exists()
+    new_domain = not any(domain.glob("*.py"))  # a folder of bytecode left behind is no domain
     if new_domain:
         models = read_models(root, api)
         taken = [name for name in (route.table,) if name in resources]

@@ -313,8 +313,8 @@ class LocalGateway:
 
     @property
     def source_files(self) -> tuple[Path, ...]:
-        """The files a template reload reads: the template and samconfig."""
-        return (self.template_path, self.samconfig_path)
+        """The files a template reload reads: the template, the files it includes, samconfig."""
+        return (self.template_path, *self.template.included, self.samconfig_path)
 
     def _apply(self, template: LoadedTemplate, settings: LocalSettings) -> ChangeSummary:
         """Serves `template`: provisions what is new in moto (keeping what exists, and its

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+
+from tests.support.template import template_document
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "staging", "prod")
@@ -23,7 +24,9 @@ class _NoManagedPolicyLookups:
         return {}
 
 
-_RAW = yaml_parse((ROOT / "template.yaml").read_text())
+# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include), the
+# Fn::ForEach loops unrolled (tests/support/template.py).
+_RAW = template_document()
 
 
 def with_code_in_s3(template: dict[str, Any]) -> dict[str, Any]:

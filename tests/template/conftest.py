@@ -12,8 +12,14 @@ import pytest
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from scripts.preflight.stages import deployable_stages
+
 ROOT = Path(__file__).resolve().parents[2]
+# The stages whose numbers these tests know (thresholds, retention, WAF per stage).
 STAGES = ("dev", "staging", "prod")
+# Every stage samconfig.toml deploys: the three above and any a fork adds
+# (docs/how-to/add-a-stage.md), checked for what holds for every stage.
+DEPLOYED_STAGES = tuple(deployable_stages(ROOT / "samconfig.toml"))
 
 
 class _NoManagedPolicyLookups:

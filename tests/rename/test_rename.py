@@ -263,9 +263,10 @@ def run_in(copy: Path, *command: str) -> subprocess.CompletedProcess[str]:
 def test_keep_users_leaves_no_route_function_or_table_of_the_other_domains(users_only):
     # Given a copy that kept only users
     template = (users_only / "template.yaml").read_text()
+    definition = (users_only / "api" / "openapi.yaml").read_text()
     contract = (users_only / "docs" / "openapi.json").read_text()
-    # When its template, contract and code folders are read
-    leftovers = sorted(set(DROPPED_SPELLINGS.findall(template + contract)))
+    # When its template, API definition, contract and code folders are read
+    leftovers = sorted(set(DROPPED_SPELLINGS.findall(template + definition + contract)))
     folders = [
         path
         for domain in DROPPED_DOMAINS
@@ -290,6 +291,7 @@ def test_keep_users_leaves_no_route_function_or_table_of_the_other_domains(users
     ]
     assert not (users_only / "authorizers").exists()
     assert "/v1/users/{id}" in contract
+    assert "/v1/users/{id}" in definition
     assert "UserPool" in template
 
 

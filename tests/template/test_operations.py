@@ -131,6 +131,11 @@ def lambda_dimensions(alarm: dict[str, Any], metric: str) -> dict[str, Any]:
     return dimensions(alarm)
 
 
+def names_function(value: Any, function: str) -> bool:
+    """True if the value is the function's name: `!Ref X`, or `!Sub ${X}` as the loops write it."""
+    return value in ({"Ref": function}, {"Fn::Sub": f"${{{function}}}"})
+
+
 def alarm_topic(stack: Stack) -> Any:
     given = stack.parameters["AlarmTopicArn"]
     return given or {"Ref": "AlarmTopic"}
@@ -194,7 +199,10 @@ def test_every_function_has_its_own_alarm_to_the_alarm_topic(stage_stack, metric
 
     for name in functions(stack):
         (alarm,) = [
-            a for a in alarms if lambda_dimensions(a, metric) == {"FunctionName": {"Ref": name}}
+            a
+            for a in alarms
+            if set(lambda_dimensions(a, metric)) == {"FunctionName"}
+            and names_function(lambda_dimensions(a, metric)["FunctionName"], name)
         ]
         assert str(alarm["Threshold"]) == str(threshold), name
         assert alarm.get("Statistic", "Sum") == "Sum"
@@ -367,16 +375,40 @@ def test_a_given_alarm_topic_replaces_the_stack_one(template):
 # --- dashboard -------------------------------------------------------------------------------
 
 
-def test_dashboard_shows_the_api_and_every_function(template):
-    stack = Stack(template, stage_parameters(template, "dev"))
+def dashboard_body(stack: Stack) -> dict[str, Any]:
     (dashboard,) = stack.resources("AWS::CloudWatch::Dashboard").values()
     body_template = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    stack_name = stack.parameters["AWS::StackName"]
+    body: dict[str, Any] = json.loads(
+        re.sub(r"\$\{[^}!]+\}", "x", body_template.replace("${AWS::StackName}", stack_name))
+    )
+    return body
 
-    body = json.loads(re.sub(r"\$\{[^}]+\}", "x", body_template))
-    namespaces = {row[0] for w in body["widgets"] for row in w["properties"]["metrics"]}
-    assert {"AWS/ApiGateway", "AWS/Lambda", "AWS/SQS"} <= namespaces
+
+def test_dashboard_shows_the_api_and_every_function(template):
+    # Given the dev stack's dashboard
+    stack = Stack(template, stage_parameters(template, "dev"))
+    # When its widgets' metric rows are read
+    rows = [row for w in dashboard_body(stack)["widgets"] for row in w["properties"]["metrics"]]
+    # Then the API and the DLQs have rows, and the functions' errors, throttles and duration
+    # are each one search over the Lambda metrics of the functions named after the stack
+    assert {"AWS/ApiGateway", "AWS/SQS"} <= {row[0] for row in rows if isinstance(row[0], str)}
+    searches = [row[0]["expression"] for row in rows if isinstance(row[0], dict)]
+    assert searches == [
+        f'SEARCH(\'{{AWS/Lambda,FunctionName}} MetricName="{metric}" '
+        f"FunctionName={stack.parameters['AWS::StackName']}', '{stat}', 60)"
+        for metric, stat in (("Errors", "Sum"), ("Throttles", "Sum"), ("Duration", "p99"))
+    ]
+
+
+def test_every_function_is_named_after_the_stack_so_the_dashboard_finds_it(template):
+    # Given every function of the stack
+    stack = Stack(template, stage_parameters(template, "dev"))
     for name in functions(stack):
-        assert f'"FunctionName", "${{{name}}}"' in body_template, name
+        # When its name is the one CloudFormation generates or the one the template sets
+        given = stack.properties(name).get("FunctionName")
+        # Then it starts with the stack's name (generated: "<stack>-<logical id>-<suffix>")
+        assert given is None or given["Fn::Sub"].startswith("${AWS::StackName}-"), name
 
 
 # --- WAF -------------------------------------------------------------------------------------

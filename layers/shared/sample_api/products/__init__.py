@@ -1,2 +1,2 @@
 """The product catalog: reads are served by API Gateway straight from DynamoDB (see the VTL in
-template.yaml); this package holds the write side, used by ``POST /v1/products``."""
+api/openapi.yaml); this package holds the write side, used by ``POST /v1/products``."""

@@ -8,6 +8,7 @@ follows and this test parses:
 - **`path`**, at the end of `A.B.C`:       the block ends the YAML mapping A.B.C (written at
   its indentation: nothing is re-indented);
 - **`path`**, after the line `text`:       the block follows the first line reading `text`;
+- **`path`**, the line `text` becomes:     the block replaces the one line reading `text`;
 - **`path`**, at the end:                  the block is appended;
 - **`path`** (replacing what `make route` wrote):  the block is the whole file, which exists;
 - **`path`**, `A.B.C` replaced by:         the block takes the place of the key A.B.C and
@@ -38,6 +39,7 @@ GUIDES = ROOT / "docs" / "how-to"
 NEW_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(new file\):$")
 END_OF = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end of `(?P<keys>[^`]+)`:$")
 AFTER = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, after the line `(?P<line>.+)`:$")
+REPLACE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, the line `(?P<line>.+)` becomes:$")
 APPEND = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end:$")
 REPLACE_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(replacing what `make route` wrote\):$")
 REPLACE_BLOCK = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, `(?P<keys>[^`]+)` replaced by:$")
@@ -50,7 +52,7 @@ pytestmark = pytest.mark.guides
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # new, end_of, after, append, replace_file, replace_block, run, check
+    kind: str  # new, end_of, after, replace, append, replace_file, replace_block, run, check
     file: str
     where: str
     text: str
@@ -75,6 +77,7 @@ def steps_of(guide: Path) -> list[Step]:
             ("new", NEW_FILE),
             ("end_of", END_OF),
             ("after", AFTER),
+            ("replace", REPLACE),
             ("replace_file", REPLACE_FILE),
             ("replace_block", REPLACE_BLOCK),
         )
@@ -118,11 +121,15 @@ def apply(copy: Path, step: Step) -> None:
         return
     if step.kind == "append":
         at = len(lines) - 1 if lines[-1] == "" else len(lines)
-    elif step.kind == "after":
+    elif step.kind in ("after", "replace"):
         wanted = step.where.strip()
         matches = [i for i, line in enumerate(lines) if line.strip() == wanted]
         assert matches, f"{step.file} has no line `{wanted}`"
         at = matches[0] + 1
+        if step.kind == "replace":
+            assert len(matches) == 1, f"{step.file} has {len(matches)} lines `{wanted}`"
+            del lines[matches[0]]
+            at -= 1
     else:
         at = end_of_mapping(lines, step.where.split("."))
     target.write_text("\n".join([*lines[:at], *block, *lines[at:]]))
@@ -144,9 +151,21 @@ def guides_with_steps() -> list[Path]:
     return [guide for guide in sorted(GUIDES.glob("*.md")) if steps_of(guide)]
 
 
+# What the template tests run themselves (test_cfn_lint_is_clean_with_each_stages_parameters
+# lints template.yaml with the serverless rules, with each stage's parameters and then with the
+# defaults): a guide's check running exactly this is done once, by them.
+CFN_LINT_OF_THE_TEMPLATE_TESTS = [
+    "--append-rules",
+    "cfn_lint_serverless.rules",
+    "--",
+    "template.yaml",
+]
+
+
 def merged_checks(commands: list[list[str]]) -> list[list[str]]:
     """Each distinct command once, in the order the guides give them; the pytest commands run as
-    one, over every path any of them names (the template tests are most of a check's time)."""
+    one, over every path any of them names (the template tests are most of a check's time), and
+    no cfn-lint run the template tests make when pytest runs them."""
     merged: list[list[str]] = []
     for command in commands:
         if command in merged:
@@ -163,6 +182,14 @@ def merged_checks(commands: list[list[str]]) -> list[list[str]]:
             merged.append(list(command))
         else:
             same_runner += [argument for argument in command[1:] if argument not in same_runner]
+    if any(command[0].endswith("pytest") and "tests/template" in command for command in merged):
+        merged = [
+            command
+            for command in merged
+            if not (
+                command[0].endswith("cfn-lint") and command[1:] == CFN_LINT_OF_THE_TEMPLATE_TESTS
+            )
+        ]
     return merged
 
 
@@ -211,15 +238,20 @@ def commands_of(step: Step) -> list[list[str]]:
 
 
 def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
-    # Given two guides' checks that share a linter and name different test folders
+    # Given two guides' checks that share a step and a linter the template tests also run, and
+    # name different test folders
+    cfn_lint = [".venv/bin/cfn-lint", *CFN_LINT_OF_THE_TEMPLATE_TESTS]
     commands = [
         ["make", "openapi"],
+        cfn_lint,
         [".venv/bin/pytest", "-q", "tests/template", "tests/unit/invoices"],
         ["make", "openapi"],
+        cfn_lint,
         [".venv/bin/pytest", "-q", "tests/template", "tests/unit/integrations"],
     ]
     # When they are merged
-    # Then the linter runs once, and pytest once over the union of the folders
+    # Then the step runs once, the linter only in the template tests (which lint with each
+    # stage's parameters and the defaults), and pytest once over the union of the folders
     assert merged_checks(commands) == [
         ["make", "openapi"],
         [
@@ -230,3 +262,32 @@ def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
             "tests/unit/integrations",
         ],
     ]
+    assert merged_checks([cfn_lint, ["make", "openapi"]]) == [cfn_lint, ["make", "openapi"]]
+
+
+def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():
+    # Given YAML with a comment before the next key, and nested mappings
+    lines = ["a:", "  b:", "    c: 1", "    d: 2", "  # about e", "  e:", "    f: 3", "g: 4"]
+    # When the end of a.b and of a are looked up
+    # Then a.b ends after `d` (the comment belongs to `e`), and a after `f`
+    assert end_of_mapping(lines, ["a", "b"]) == 4
+    assert end_of_mapping(lines, ["a"]) == 7
+    with pytest.raises(KeyError, match=re.escape("no `a.x`")):
+        end_of_mapping(lines, ["a", "x"])
+
+
+def test_a_snippet_replaces_the_one_line_it_names(tmp_path: Path):
+    # Given a file with the line a guide changes, and one with that line twice
+    (tmp_path / "stages.yaml").write_text("Stage:\n  AllowedValues: [dev, prod]\n  Default: dev\n")
+    (tmp_path / "twice.yaml").write_text("a:\n  - dev\nb:\n  - dev\n")
+    step = Step(
+        "replace", "stages.yaml", "AllowedValues: [dev, prod]", "  AllowedValues: [dev, qa, prod]\n"
+    )
+    # When the snippet is applied
+    apply(tmp_path, step)
+    # Then that line is the snippet, and the others stay; a line found twice is refused
+    assert (tmp_path / "stages.yaml").read_text() == (
+        "Stage:\n  AllowedValues: [dev, qa, prod]\n  Default: dev\n"
+    )
+    with pytest.raises(AssertionError, match="has 2 lines"):
+        apply(tmp_path, Step("replace", "twice.yaml", "- dev", "x\n"))

@@ -1,5 +1,6 @@
-"""Writes a template with its `AWS::Include` files inlined, as CloudFormation hands it to the
-SAM transform at deploy (macros run from the most deeply nested outward).
+"""Writes a template with its `AWS::Include` files inlined and its `Fn::ForEach` loops unrolled,
+as CloudFormation hands it to the SAM transform at deploy (macros run from the most deeply
+nested outward, then the template's transforms in order).
 
 cfn-lint and checkov read only the file they are given: on template.yaml they cannot see
 api/openapi.yaml. `make lint` runs them on this output too, so the API definition is linted as

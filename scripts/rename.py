@@ -602,6 +602,36 @@ def prune_dashboard(cuts: LineCuts, dashboard_key: yaml.Node, removed: set[str])
     cuts.removed |= gone
 
 
+def prune_loop_collections(text: str, removed: set[str]) -> str:
+    """Functions removed leave the lists of the Fn::ForEach loops over function names (their
+    log groups and alarms): each list is written again, flowed as it was, without them."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    edits = []
+    for key, (_, loop) in entries(child(root, "Resources")).items():
+        if not key.startswith("Fn::ForEach::") or not isinstance(loop, yaml.SequenceNode):
+            continue
+        collection = loop.value[1]
+        if not isinstance(collection, yaml.SequenceNode):
+            continue
+        names = [str(item.value) for item in collection.value]
+        kept = [name for name in names if f"{name}Function" not in removed]
+        if kept == names:
+            continue
+        indent = " " * (collection.start_mark.column + 1)
+        lines, line = [], ""
+        for name in kept:
+            item = f"{name}, " if name != kept[-1] else f"{name}]"
+            if line and collection.start_mark.column + len(line) + len(item) > 100:
+                lines.append(line.rstrip())
+                line = indent
+            line += item
+        lines.append(line or "]")
+        edits.append((collection.start_mark.index, collection.end_mark.index, "\n".join(lines)))
+    for start, end, flowed in sorted(edits, reverse=True):
+        text = text[:start] + "[" + flowed + text[end:]
+    return text
+
+
 def drop_from_template(
     text: str, dropped: set[str], kept: set[str], api_texts: tuple[str, str] = ("", "")
 ) -> tuple[str, set[str]]:
@@ -669,7 +699,7 @@ def drop_from_template(
     if "Dashboard" in resources:
         prune_dashboard(cuts, resources["Dashboard"][0], removed)
     rehome_anchors(cuts)
-    pruned = prune_scope_routes(cuts.text(), routes)
+    pruned = prune_loop_collections(prune_scope_routes(cuts.text(), routes), removed)
     api_before, api_after = (yaml.compose(t, Loader=yaml.SafeLoader) for t in api_texts)
     return drop_unused_parameters(pruned, before=root, also=(api_before, api_after)), removed
 
@@ -940,8 +970,15 @@ def keep_domains(root: Path, keep: set[str]) -> list[str]:
             removed.append(module.relative_to(root).as_posix())
         elif pruned_module is not None:
             module.write_text(pruned_module, encoding="utf-8")
+    # A folder left without tests goes, but tests/support: it holds the tests' helpers.
+    support = root / "tests" / "support"
     for folder in sorted((root / "tests").rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.rglob("test_*.py")) and folder.name != "__pycache__":
+        if (
+            folder.is_dir()
+            and not any(folder.rglob("test_*.py"))
+            and folder.name != "__pycache__"
+            and not folder.is_relative_to(support)
+        ):
             shutil.rmtree(folder)
             removed.append(folder.relative_to(root).as_posix() + "/")
     unlink_removed_docs(root)

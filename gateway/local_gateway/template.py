@@ -1,9 +1,11 @@
 """Loads `template.yaml` the way CloudFormation would see it, ready to run locally.
 
-`read_template` gives the document CloudFormation hands the SAM transform: local
-`AWS::Include` files inlined. The SAM transform is aws-sam-translator's own. Local
-`CodeUri`/`ContentUri` folders are remembered before the transform (it only accepts S3
-locations) and mapped back after it.
+`read_template` gives the document CloudFormation hands the SAM transform, each step as
+CloudFormation takes it: local `AWS::Include` files inlined (macros nested in the template run
+first), then `AWS::LanguageExtensions` (its `Fn::ForEach` loops,
+`local_gateway.language_extensions`), then the SAM transform, which is aws-sam-translator's own.
+Local `CodeUri`/`ContentUri` folders are remembered before the SAM transform (it only accepts
+S3 locations) and mapped back after it.
 Parameters get their defaults, then the local overrides; resources whose `Condition` is
 false are dropped.
 """
@@ -24,6 +26,7 @@ from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
+from local_gateway import language_extensions
 from local_gateway.errors import TemplateError
 from local_gateway.intrinsics import ResolutionContext, Resolver
 
@@ -230,8 +233,16 @@ def _shown(path: Path) -> str:
 
 
 def read_template(path: Path) -> dict[str, Any]:
-    """The template as CloudFormation hands it to its transforms: parsed, includes inlined."""
-    return _read_template(path, [])
+    """The template as the SAM transform receives it, for readers that deploy nothing (tests,
+    tooling): includes inlined, loops unrolled with the parameters' defaults."""
+    document = _read_template(path, [])
+    with_defaults = {
+        name: declaration
+        for name, declaration in (document.get("Parameters") or {}).items()
+        if "Default" in declaration
+    }
+    defaults = _parameter_values(with_defaults, {}, "parameter defaults")
+    return language_extensions.unroll(document, defaults)
 
 
 def _read_template(path: Path, included: list[Path]) -> dict[str, Any]:
@@ -308,7 +319,7 @@ def load_template(
     document = _read_template(path, included)
     declared = document.get("Parameters") or {}
     parameters = _parameter_values(declared, overrides, "parameter overrides")
-    source = copy.deepcopy(document)
+    source = language_extensions.unroll(copy.deepcopy(document), parameters)
     folders = _swap_local_folders(source, path.parent.resolve())
     if "AWS::Serverless-2016-10-31" in json.dumps(source.get("Transform", "")):
         transformed = _transform(source, parameters, region, path)

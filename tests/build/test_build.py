@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from local_gateway.template import read_template
 from tests.template.conftest import ROOT
 
 pytestmark = pytest.mark.build
@@ -82,7 +83,7 @@ def runtime_dir(tmp_path_factory) -> Path:
 
 def built_functions(build: Path) -> dict[str, str]:
     """Logical id -> handler, for every function the build produced."""
-    template = yaml_parse((build / "template.yaml").read_text())
+    template = read_template(build / "template.yaml")  # the build keeps the Fn::ForEach loops
     globals_handler = template.get("Globals", {}).get("Function", {}).get("Handler")
     return {
         name: resource["Properties"].get("Handler", globals_handler)

@@ -25,6 +25,7 @@ from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.yaml_helper import yaml_parse
 
+from local_gateway import language_extensions
 from tests.template.conftest import (
     ROOT,
     _NoManagedPolicyLookups,
@@ -54,9 +55,9 @@ LAMBDA_URI = re.compile(r"/functions/\$\{(\w+)Aliaslive\}/invocations$")
 
 
 def as_written() -> dict[str, Any]:
-    """template.yaml as the tools read it: the include not inlined."""
-    written: dict[str, Any] = yaml_parse(TEMPLATE.read_text())
-    return written
+    """template.yaml as the tools read it: the include not inlined (the Fn::ForEach loops
+    unrolled, as SAM CLI does with `language_extensions` on, samconfig.toml)."""
+    return language_extensions.unroll(yaml_parse(TEMPLATE.read_text()), {})
 
 
 def test_the_rest_api_takes_its_whole_definition_from_api_openapi_yaml():
@@ -125,7 +126,10 @@ def lambda_routes(template: dict[str, Any]) -> dict[tuple[str, str], str]:
 @pytest.fixture(scope="module")
 def sam_local_routes() -> dict[tuple[str, str], str]:
     """What `sam local start-api` serves, found by SAM CLI's own providers on template.yaml."""
-    stacks, _ = SamLocalStackProvider.get_stacks(template_file=str(TEMPLATE))
+    # language_extensions = true in samconfig.toml: SAM CLI unrolls the Fn::ForEach loops.
+    stacks, _ = SamLocalStackProvider.get_stacks(
+        template_file=str(TEMPLATE), language_extensions_enabled=True
+    )
     api = ApiProvider(stacks, cwd=str(ROOT)).api
     return {
         (route.path, method): route.function_name

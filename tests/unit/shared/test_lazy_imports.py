@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from samtranslator.yaml_helper import yaml_parse
+
+from tests.support.template import template_resources
 
 ROOT = Path(__file__).resolve().parents[3]
 NEVER_AT_IMPORT = (
@@ -31,9 +32,8 @@ LOADED = (
 
 
 def handlers() -> list[tuple[str, Path, str]]:
-    template = yaml_parse((ROOT / "template.yaml").read_text())
     found = []
-    for name, resource in template["Resources"].items():
+    for name, resource in template_resources().items():
         if resource["Type"] == "AWS::Serverless::Function":
             properties = resource["Properties"]
             module = properties.get("Handler", "app.handler").rpartition(".")[0]

@@ -146,6 +146,7 @@ LAYERS: tuple[tuple[str, str, frozenset[str]], ...] = (
                 "content_conversion",
                 "gateway_responses",
                 "intrinsics",
+                "language_extensions",
                 "method_response",
                 "policy",
                 "proxy",

@@ -11,10 +11,15 @@ from typing import Any
 import pytest
 from samtranslator.translator.transform import transform
 
+from scripts.preflight.stages import deployable_stages
 from tests.support.template import template_document
 
 ROOT = Path(__file__).resolve().parents[2]
+# The stages whose numbers these tests know (thresholds, retention, WAF per stage).
 STAGES = ("dev", "staging", "prod")
+# Every stage samconfig.toml deploys: the three above and any a fork adds
+# (docs/how-to/add-a-stage.md), checked for what holds for every stage.
+DEPLOYED_STAGES = tuple(deployable_stages(ROOT / "samconfig.toml"))
 
 
 class _NoManagedPolicyLookups:

@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.template.conftest import ROOT, STAGES, resources_of_type, transformed
+from tests.template.conftest import (
+    DEPLOYED_STAGES,
+    ROOT,
+    resources_of_type,
+    transformed,
+)
 
 pytestmark = pytest.mark.domain("core")
 
@@ -482,7 +487,7 @@ def test_data_is_retained_and_deletion_protected_in_prod_only(stage_stack):
 # --- stages differ only through parameters ---------------------------------------------------
 
 
-@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("stage", DEPLOYED_STAGES)
 def test_samconfig_sets_only_declared_parameters_with_allowed_values(raw_template, stage):
     declared = raw_template["Parameters"]
     configured = SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"]
@@ -503,16 +508,25 @@ def test_samconfig_sets_only_declared_parameters_with_allowed_values(raw_templat
     assert f"Stage={stage}" in configured
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_cfn_lint_is_clean_with_the_stage_parameters(raw_template, stage):
-    overrides = shlex.split(SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"])
-
+def test_cfn_lint_is_clean_with_each_stages_parameters(tmp_path):
+    # Given each stage's parameters from samconfig.toml, as a parameter file named for the stage
+    files = []
+    for stage in DEPLOYED_STAGES:
+        overrides = shlex.split(SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"])
+        pairs = [item.partition("=") for item in overrides]
+        path = tmp_path / f"{stage}.json"
+        path.write_text(
+            json.dumps([{"ParameterKey": key, "ParameterValue": value} for key, _, value in pairs])
+        )
+        files.append(str(path))
+    # When cfn-lint checks the template with all of them in one run (it resolves each `Ref` to a
+    # parameter once per file and names the file in a finding; then it checks the defaults)
     result = subprocess.run(
         [CFN_LINT, "--append-rules", "cfn_lint_serverless.rules",
-         "--parameters", *overrides, "--", str(ROOT / "template.yaml")],
+         "--parameter-files", *files, "--", str(ROOT / "template.yaml")],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
-
+    # Then it finds nothing for any stage
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -565,12 +579,26 @@ def test_every_action_is_pinned_to_a_commit():
     assert [u for u in uses if not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u)] == []
 
 
-def test_deploys_go_dev_then_staging_then_prod_with_oidc_and_approvals():
+def promotion_order(jobs: dict[str, Any]) -> list[str]:
+    """The deploy workflow's stage jobs in the order they run: the first needs no other, each
+    next needs the one before it."""
+    stages = [name for name, job in jobs.items() if name in DEPLOYED_STAGES]
+    order = [name for name in stages if "needs" not in jobs[name]]
+    assert len(order) == 1, f"more than one stage deploys first: {order}"
+    while following := [name for name in stages if jobs[name].get("needs") == order[-1]]:
+        assert len(following) == 1, f"{following} all follow {order[-1]}"
+        order += following
+    return order
+
+
+def test_deploys_go_from_dev_to_prod_one_stage_at_a_time_with_oidc_and_approvals():
     jobs = workflow("deploy.yml")["jobs"]
     text = (WORKFLOWS / "deploy.yml").read_text()
 
-    assert [jobs[s].get("needs") for s in STAGES] == [None, "dev", "staging"]
-    for stage in STAGES:
+    order = promotion_order(jobs)
+    assert (order[0], order[-1]) == ("dev", "prod")
+    assert sorted(order) == sorted(DEPLOYED_STAGES)  # every stage samconfig deploys, once
+    for stage in order:
         job = jobs[stage]
         assert job["environment"] == stage  # its reviewers and its DEPLOY_ROLE_ARN
         assert job["permissions"] == {"id-token": "write", "contents": "read"}

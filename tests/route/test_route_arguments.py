@@ -84,9 +84,15 @@ def test_an_argument_that_makes_no_route_is_refused_with_what_to_give(route, opt
             {"domain": "users", "name": "get_member"},
             "was not made by make route",
         ),
-        ("GET /v1/products/{id}", {"name": "read_product"}, "exists already"),
+        pytest.param(
+            "GET /v1/products/{id}",
+            {"name": "read_product"},
+            "exists already",
+            marks=pytest.mark.domain("products"),
+        ),
     ],
 )
+@pytest.mark.domain("users")
 def test_a_route_function_or_domain_that_exists_is_refused(route, options, message):
     # Given this repository's routes, functions and hand-written domains
     # When a scaffold would add one again or write into one

@@ -15,7 +15,8 @@ import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from authorizers.jwt_authorizer import app
-from authorizers.jwt_authorizer.app import AuthorizerSettings, Unauthorized
+from authorizers.jwt_authorizer.app import Unauthorized
+from authorizers.jwt_authorizer.settings import AuthorizerSettings
 from tests.unit.authorizers.fakes import SCOPE_ROUTES_JSON, policy_allows
 
 EVENT_FILE = Path(__file__).parents[3] / "events" / "jwt_authorizer.json"
@@ -124,7 +125,8 @@ def test_rejection_log_names_the_reason_and_never_the_token(configured, caplog):
 def import_app_as_lambda_does(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A fresh copy of the handler module, imported with the environment as it is now
     (Powertools reads POWERTOOLS_LOGGER_LOG_EVENT when the handler is decorated)."""
-    spec = importlib.util.spec_from_file_location("cold_started_app", app.__file__)
+    # Named inside the package, so the module's relative imports find its siblings.
+    spec = importlib.util.spec_from_file_location(f"{app.__package__}.cold_app", app.__file__)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from authorizers.jwt_authorizer.app import (
-    Route,
-    ScopeRoutes,
-    Unauthorized,
-    VerifiedToken,
-    build_policy,
-    stage_arn,
-)
+from authorizers.jwt_authorizer.app import Unauthorized
+from authorizers.jwt_authorizer.policy import Route, ScopeRoutes, build_policy, stage_arn
+from authorizers.jwt_authorizer.verification import VerifiedToken
 from tests.unit.authorizers.fakes import (
     GET_TELEMETRY,
     POST_PRODUCTS,

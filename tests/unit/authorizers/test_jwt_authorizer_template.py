@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authorizers.jwt_authorizer.app import BEARER_VALIDATION_EXPRESSION
+from authorizers.jwt_authorizer.verification import BEARER_VALIDATION_EXPRESSION
 from local_gateway.template import parse_template_text
 
 TEMPLATE = Path(__file__).parents[3] / "template.yaml"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.environment import FUNCTION_ENVIRONMENT
+
 # Set before any boto3 client exists: a test that escaped moto would fail to sign, not call AWS.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -16,6 +18,9 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="SampleApiTests",
     POWERTOOLS_SERVICE_NAME="tests",
 )
+# Handlers check their settings when imported, and test modules import them at collection.
+for name, value in FUNCTION_ENVIRONMENT.items():
+    os.environ.setdefault(name, value)
 
 
 # --- Running in parallel (`make test` runs pytest-xdist with --dist loadgroup) ---------------

@@ -9,7 +9,7 @@ The package, one module per part, each importing only the ones before it:
 - `jwks`: the issuer's signing keys, fetched and cached across invocations;
 - `verification`: `TokenVerifier`, the project's one JWT verifier;
 - `policy`: `ScopeRoutes` and `build_policy` (scopes -> method ARNs);
-- `settings`: the environment, checked;
+- `settings`: the environment, checked when Lambda initializes the function;
 - `app` (this module): `JwtAuthorizer` (event -> policy) and the Lambda entry point.
 
 The template's `CodeUri` is `authorizers/` and its `Handler` `jwt_authorizer.app.handler`, so
@@ -69,11 +69,10 @@ class JwtAuthorizer:
         return build_policy(token, stage, self._scope_routes)
 
 
-@functools.cache
-def _authorizer() -> JwtAuthorizer:
-    # Built on the first invocation, not at import, and kept (with its JWKS cache) while the
-    # container is warm.
-    return JwtAuthorizer.from_settings(AuthorizerSettings.from_environment(os.environ))
+# Read when Lambda initializes the function: a missing or malformed setting fails the init with
+# a message naming the variable (API Gateway then answers 500 to every caller, and the errors
+# alarm fires), not a request. Kept, with its JWKS cache, while the container is warm.
+authorizer = JwtAuthorizer.from_settings(AuthorizerSettings.from_environment(os.environ))
 
 
 # log_event=False overrides POWERTOOLS_LOGGER_LOG_EVENT: the event carries the bearer token.
@@ -81,15 +80,9 @@ def _authorizer() -> JwtAuthorizer:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Lambda entry point: a policy for a valid token, `Unauthorized` for anything else."""
     try:
-        authorizer = _authorizer()
-    except ValueError as error:
-        # Settings errors name the setting, never a secret; without them every call is 401.
-        logger.error("Authorizer misconfigured; answering Unauthorized", detail=str(error))
-        raise Unauthorized from None
-    try:
         return authorizer.authorize(event)
     except Unauthorized:
         raise
-    except Exception as error:  # a bug or bad settings must fail closed as 401
+    except Exception as error:  # a bug must fail closed as 401
         logger.error("Authorizer failed; answering Unauthorized", error=type(error).__name__)
         raise Unauthorized from None

@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sample_api.errors import ApiError
+from sample_api.handlers import lambda_handler
 from sample_api.idempotency import register_lambda_context, run_once
 from sample_api.integration_errors import invalid_input, refused
-from sample_api.observability import logger, metrics, tracer
 from sample_api.users import logic
 from sample_api.users.models import CreateUserV2
 from sample_api.users.repository import get_user_repository
@@ -31,9 +31,7 @@ class CreateUserV2Event(BaseModel):
     request_id: str = Field(alias="requestId")
 
 
-@logger.inject_lambda_context(correlation_id_path="requestId")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("table_name", "idempotency_table_name", correlation_id_path="requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
     request_id = str(event.get("requestId", "")) if isinstance(event, dict) else ""

@@ -6,7 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import lambda_handler
+from sample_api.observability import logger
 from sample_api.partner_keys.logic import Rotation
 from sample_api.partner_keys.storage import (
     ApiGatewayKeys,
@@ -29,9 +30,7 @@ def rotation(context: LambdaContext) -> Rotation:
     )
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("api_key_grace_seconds", "retirement_role_arn")
 def handler(event: dict[str, Any], context: LambdaContext) -> None:
     if "retire" in event:
         retire = event["retire"]

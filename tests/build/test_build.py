@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from tests.support.environment import FUNCTION_ENVIRONMENT
 from tests.template.conftest import ROOT
 
 pytestmark = pytest.mark.build
@@ -116,7 +117,8 @@ def test_every_built_handler_imports_in_a_lambda_like_layout(build_dir, runtime_
             text=True,
             check=False,
             cwd=build_dir / name,
-            env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": os.environ["PATH"]},
+            env={**FUNCTION_ENVIRONMENT, "AWS_DEFAULT_REGION": "us-east-1",
+                 "PATH": os.environ["PATH"]},
         )  # fmt: skip
         if result.returncode != 0:
             failures[name] = result.stderr.strip().splitlines()[-1:]

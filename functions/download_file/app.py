@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import JSON, build_resolver
-from sample_api.files.download_links import get_download_signer
-from sample_api.files.downloads import create_download
+from sample_api.files.logic import create_download
+from sample_api.files.storage import get_download_signer
 from sample_api.handlers import api_handler
 
 app = build_resolver()

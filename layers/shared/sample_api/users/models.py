@@ -61,6 +61,17 @@ class CreateUserV2(BaseModel):
         return CreateUser(name=name, email=self.email)
 
 
+class CreateUserV2Event(BaseModel):
+    """What the ``POST /v2/users`` integration request template sends the function."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    user: CreateUserV2
+    caller: str = Field(min_length=1)
+    idempotency_key: str = Field(alias="idempotencyKey")
+    request_id: str = Field(alias="requestId")
+
+
 class UpdateUser(BaseModel):
     """``PUT /v1/users/{id}`` body: the fields to change, at least one, never null."""
 

@@ -273,6 +273,7 @@ DOMAINS: dict[str, Domain] = {
         models=("TelemetryReading", "TelemetryQueued", "ReadingList"),
         tests=(
             "tests/unit/telemetry/",
+            "tests/support/telemetry.py",
             "tests/unit/integrations/test_telemetry_vtl.py",
             "tests/e2e/test_telemetry.py",
         ),

@@ -15,7 +15,8 @@ from sample_api.files.errors import InvalidFileName
 from sample_api.files.logic import file_key
 from sample_api.files.storage import get_upload_signer
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext, api_event
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
 MAX_BYTES = 5 * 1024 * 1024

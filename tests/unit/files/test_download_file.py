@@ -17,7 +17,8 @@ from functions.download_file.app import handler
 from sample_api import aws as aws_clients
 from sample_api.files.storage import get_download_signer
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext, api_event
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 SUB = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
 OTHER = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"

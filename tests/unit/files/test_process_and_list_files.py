@@ -15,7 +15,9 @@ from sample_api.files.logic import owner_and_name
 from sample_api.files.repository import get_file_records
 from sample_api.files.storage import get_object_reader
 from sample_api.settings import get_settings
-from tests.unit.conftest import ROOT, FakeLambdaContext, api_event
+from tests.support.dynamodb import ROOT
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 OWNER = "0f4e8d2c-1b3a-4c5d-9e8f-7a6b5c4d3e2f"
 OTHER = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"

@@ -13,7 +13,7 @@ import urllib.parse
 import boto3
 import pytest
 
-from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
+from tests.support.vtl import HOSTILE, integration, render_template, request
 
 ALICE = "11111111-1111-4111-8111-111111111111"
 MALLORY = "22222222-2222-4222-8222-222222222222"

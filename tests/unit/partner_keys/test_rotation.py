@@ -14,7 +14,7 @@ from sample_api.partner_keys.errors import RotationError
 from sample_api.partner_keys.logic import STEPS, Rotation
 from sample_api.partner_keys.storage import ApiGatewayKeys, PartnerSecrets, grace_seconds
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 
 EVENT = Path(__file__).resolve().parents[3] / "events" / "rotate_partner_key.json"
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)

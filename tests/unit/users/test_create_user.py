@@ -8,7 +8,7 @@ import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
 from sample_api.users import repository as users_repository
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 KEY = {"Idempotency-Key": "9b2f4c1e-7d3a-4b5c-8e6f-0a1b2c3d4e5f"}
 

@@ -3,7 +3,8 @@
 import copy
 import json
 
-from tests.unit.users.conftest import invoke, load_event
+from tests.support.events import load_event
+from tests.support.handlers import invoke
 
 
 def internal_read(user_id: str) -> dict:

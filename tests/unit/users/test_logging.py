@@ -8,7 +8,7 @@ the test reads exactly the lines CloudWatch Logs would receive.
 import json
 import re
 
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 
 def test_create_user_log_carries_the_request_id_and_no_personal_data(users_service, captured_log):

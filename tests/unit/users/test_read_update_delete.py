@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 

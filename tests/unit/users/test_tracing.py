@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from sample_api import tracing
 from sample_api.xray import HEADER, XRayDaemonExporter, daemon_address, subsegment, xray_trace_id
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 # As Lambda sets it for a sampled invocation (X-Ray developer guide, "Tracing header").
 LAMBDA_TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"

@@ -1,4 +1,4 @@
-"""The custom TOKEN authorizer guarding the partner and device routes (api.md).
+"""The custom TOKEN authorizer guarding the partner and device routes (docs/contract.md).
 
 API Gateway calls `handler` with `Authorization: Bearer <access token from an OIDC issuer>`;
 it verifies the token and answers with an IAM policy listing exactly the method ARNs the

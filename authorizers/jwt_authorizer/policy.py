@@ -27,7 +27,7 @@ _PATH_PARAMETER = re.compile(r"\{[^/{}]+\}")
 
 @dataclass(frozen=True, order=True)
 class Route:
-    """One API method, as written in `api.md`: `POST /v1/products`."""
+    """One API method, as docs/contract.md writes it: `POST /v1/products`."""
 
     method: str
     path: str

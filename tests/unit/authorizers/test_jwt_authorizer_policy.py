@@ -28,7 +28,7 @@ GUARDED_ROUTES = {
 
 @pytest.mark.parametrize("scope", sorted(GUARDED_ROUTES))
 def test_each_scope_allows_its_route_and_no_other(authorizer, mint, scope):
-    # Given a token carrying only one of the scopes of api.md
+    # Given a token carrying only one of the scopes of docs/contract.md
     token = mint(scope=scope)
 
     # When the authorizer answers for that scope's route

@@ -1,4 +1,4 @@
-"""The users API bodies (api.md, "Bodies"), as pydantic models.
+"""The users API bodies (docs/contract.md, "Bodies"), as pydantic models.
 
 The create and update models mirror the JSON Schema models API Gateway checks first
 (``CreateUser`` / ``UpdateUser`` in template.yaml); a test keeps the two in step.

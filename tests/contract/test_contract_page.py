@@ -2,7 +2,8 @@
 
 Each route of its Routes table is a method of the template's REST API with the guard and the
 integration the row names, and its success status is one docs/openapi.json gives; no method
-of the API is missing from the table. Its usage plans are the template's parameter defaults.
+of the API is missing from the table. (`make rename` drops the rows of a dropped domain's
+routes: scripts/rename.py, prune_contract_page.)
 """
 
 import json
@@ -10,7 +11,6 @@ import re
 from typing import Any
 
 import pytest
-from samtranslator.yaml_helper import yaml_parse
 
 from tests.template.conftest import ROOT, methods, transformed
 
@@ -119,29 +119,6 @@ def test_each_success_status_is_one_the_openapi_contract_documents(route):
     path = route["Path"].replace("+}", "}")
     for method in expanded(route):
         assert status.group(1) in paths[path][method.lower()]["responses"], method
-
-
-PLAN_PARAMETERS = {
-    "free": ("FreePlanRateLimit", "FreePlanBurstLimit", "FreePlanQuotaPerDay", "a day"),
-    "partner": (
-        "PartnerPlanRateLimit",
-        "PartnerPlanBurstLimit",
-        "PartnerPlanQuotaPerMonth",
-        "a month",
-    ),
-    "devices": ("DevicesPlanRateLimit", "DevicesPlanBurstLimit", None, None),
-}
-
-
-@pytest.mark.parametrize("plan", table("Who may call what", "Plan"), ids=lambda p: p["Plan"])
-def test_usage_plans_are_the_templates_defaults(plan):
-    rate, burst, quota, period = PLAN_PARAMETERS[plan["Plan"]]
-    parameters = yaml_parse((ROOT / "template.yaml").read_text())["Parameters"]
-    defaults = {name: str(parameter.get("Default")) for name, parameter in parameters.items()}
-
-    assert plan["Rate (req/s)"] == defaults[rate]
-    assert plan["Burst"] == defaults[burst]
-    assert plan["Quota"] == ("none" if quota is None else f"{defaults[quota]} {period}")
 
 
 def test_code_and_docs_cite_this_page_not_a_spec_beside_the_repository():

@@ -53,7 +53,7 @@ def adapters(domain: Path) -> list[Path]:
 
 
 def test_there_are_domain_packages_to_check():
-    assert len(DOMAINS) >= 5, DOMAINS
+    assert DOMAINS, f"no domain package under {LAYER}"
 
 
 @pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)

@@ -56,7 +56,7 @@ FUNCTION_SETTINGS = {
     "OIDC_ISSUER": "https://issuer.example.test",
     "OIDC_AUDIENCE": "https://api.example.test",
     "OIDC_JWKS_URL": "https://issuer.example.test/.well-known/jwks.json",
-    "SCOPE_ROUTES": '{"products:write": ["POST /v1/products"]}',
+    "SCOPE_ROUTES": '{"things:write": ["POST /v1/things"]}',
 }
 BENCH_ENVIRONMENT = {
     **FUNCTION_SETTINGS,

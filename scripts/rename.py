@@ -915,8 +915,14 @@ def keep_domains(root: Path, keep: set[str]) -> list[str]:
             removed.append(module.relative_to(root).as_posix())
         elif pruned_module is not None:
             module.write_text(pruned_module, encoding="utf-8")
+    support = root / "tests" / "support"  # helpers, no tests of their own: kept
     for folder in sorted((root / "tests").rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.rglob("test_*.py")) and folder.name != "__pycache__":
+        if (
+            folder.is_dir()
+            and not any(folder.rglob("test_*.py"))
+            and folder.name != "__pycache__"
+            and not folder.is_relative_to(support)
+        ):
             shutil.rmtree(folder)
             removed.append(folder.relative_to(root).as_posix() + "/")
     unlink_removed_docs(root)

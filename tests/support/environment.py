@@ -19,5 +19,5 @@ FUNCTION_ENVIRONMENT = {
     "OIDC_ISSUER": "https://issuer.example.test",
     "OIDC_AUDIENCE": "https://api.example.test",
     "OIDC_JWKS_URL": "https://issuer.example.test/.well-known/jwks.json",
-    "SCOPE_ROUTES": json.dumps({"products:write": ["POST /v1/products"]}),
+    "SCOPE_ROUTES": json.dumps({"things:write": ["POST /v1/things"]}),
 }

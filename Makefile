@@ -23,15 +23,15 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/preflight)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename.py scripts/postman.py scripts/inline_includes.py scripts/preflight scripts/route)
 
-.PHONY: help setup lock dev token rotate-keys test test-fast lint fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename diagram postman newman trace
+.PHONY: help setup lock dev token rotate-keys test test-fast lint lint-inlined lint-checkov lint-sam lint-python lint-cfn lint-workflows lint-contract fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename route diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "} {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml scripts/bootstrap-venv
+$(VENV)/.installed: requirements/dev.txt requirements/checkov.txt layers/shared/requirements.in pyproject.toml $(wildcard gateway/pyproject.toml) scripts/bootstrap-venv
 	@scripts/bootstrap-venv
 
 setup: $(VENV)/.installed ## Create .venv with the pinned toolchain (other targets do it when needed)
@@ -43,8 +43,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 LOCK := uv pip compile --quiet --custom-compile-command "make lock"
+# The local gateway in gateway/ is pinned by its dependencies only: scripts/bootstrap-venv installs
+# it editable, since uv takes no editable requirement as a constraint (the layer's lock below is
+# constrained by dev.txt). A fork that depends on a released gateway instead has no gateway/.
+LOCAL_GATEWAY := $(if $(wildcard gateway/pyproject.toml),--no-emit-package local-gateway)
 lock: $(VENV)/.installed ## Re-pin every requirements .txt from its .in (dev, checkov, the layer's), then sync
-	$(LOCK) --universal --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+	$(LOCK) --universal --python-version 3.11 $(LOCAL_GATEWAY) requirements/dev.in -o requirements/dev.txt
 	$(LOCK) --universal --python-version 3.11 requirements/checkov.in -o requirements/checkov.txt
 	# The layer gets what the Lambda runtime runs (3.13, arm64) at the versions dev tests with.
 	$(LOCK) --python-version 3.13 --python-platform aarch64-manylinux_2_28 \
@@ -105,19 +109,35 @@ newman: postman ## Run the Postman collection with Newman against the running ma
 fuzz: $(VENV)/.installed ## Fuzz every operation with schemathesis, 1000 examples each (CI runs fewer)
 	FUZZ_EXAMPLES=1000 pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides)
-	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides" $(PARALLEL) $(PYTEST_ARGS)
+test-fast: $(VENV)/.installed ## The quick loop: unit, template, contract and gateway tests (no lint, build, e2e, fuzz, load, faults, rename, guides, route)
+	pytest -m "not build and not e2e and not fuzz and not load and not faults and not rename and not guides and not route" $(PARALLEL) $(PYTEST_ARGS)
 
+# The linters run as independent steps, one per core (LINT_JOBS; each step's output printed
+# whole when it ends; every step runs even after one fails), longest first.
+LINT_JOBS ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+LINT_STEPS := lint-checkov lint-sam lint-python lint-cfn lint-workflows lint-contract
 lint: $(VENV)/.installed node_modules/.installed ## ruff, mypy, cfn-lint (+serverless rules), sam validate --lint, checkov, actionlint, Spectral and Redocly on the contract
+	$(MAKE) --jobs=$(LINT_JOBS) --keep-going --output-sync=target $(LINT_STEPS)
+# cfn-lint and checkov see no further than an AWS::Include (and checkov skips Fn::ForEach
+# entries): both read the template again as the SAM transform receives it (loops unrolled,
+# api/openapi.yaml inlined), written once for both.
+lint-inlined:
+	python scripts/inline_includes.py template.yaml -o .local/template.inlined.json
+lint-checkov: lint-inlined
+	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f .local/template.inlined.json -f bootstrap/template.yaml
+lint-sam:
+	sam validate --lint --region $(REGION) > /dev/null
+lint-python:
 	ruff check $(PY_SOURCES)
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
+lint-cfn: lint-inlined
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	cfn-lint --append-rules cfn_lint_serverless.rules --mandatory-checks W8001 -- .local/template.inlined.json
 	cfn-lint -- bootstrap/template.yaml
-	sam validate --lint --region $(REGION) > /dev/null
-	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f template.yaml
-	$(VENV)/checkov/bin/checkov --quiet --compact --skip-download --framework cloudformation -f bootstrap/template.yaml
+lint-workflows:
 	actionlint
+lint-contract:
 	$(NODE_BIN)/spectral lint --fail-severity=warn docs/openapi.json
 	$(NODE_BIN)/redocly lint docs/openapi.json
 
@@ -194,6 +214,18 @@ rename: $(VENV)/.installed ## Make it yours: make rename NAME=orders-api KEEP="u
 	python scripts/rename.py $(if $(NAME),--name "$(NAME)") $(if $(KEEP),--keep "$(KEEP)")
 	uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@echo "Review with git diff, then run make test."
+
+# One command per new Lambda route: handler, domain package, event, unit and e2e tests, template
+# entries (scripts/route/); then the contract is exported again. It refuses what exists already.
+ROUTE ?=
+DOMAIN ?=
+AUTH ?= cognito
+route: $(VENV)/.installed ## Scaffold a Lambda route: make route ROUTE="GET /v1/invoices/{id}" [NAME= DOMAIN= AUTH=cognito|jwt SCOPE=]
+	@if [ -z "$(ROUTE)" ]; then echo 'usage: make route ROUTE="GET /v1/invoices/{id}" [NAME=get_invoice] [DOMAIN=invoices] [AUTH=jwt SCOPE=invoices:read]' >&2; exit 2; fi
+	python -m scripts.route --route "$(ROUTE)" --auth "$(AUTH)" $(if $(NAME),--name "$(NAME)") \
+	  $(if $(DOMAIN),--domain "$(DOMAIN)") $(if $(SCOPE),--scope "$(SCOPE)")
+	$(MAKE) openapi
+	@echo "Fill in the logic (docs/how-to/add-a-lambda-route.md), then make test."
 
 DIAGRAM := docs/architecture/architecture
 diagram: ## Render docs/architecture/architecture.dot to its PNG (needs Graphviz: apt-get install graphviz)

@@ -4,7 +4,7 @@
   has called yet (`GET /v1/users/{id}`); every one must succeed, and the slowest is the figure
   (target: at most 1.5 s on 2 cores). Workers fork from a parent that imported the layer once.
 - Template reload: a `make dev`-style gateway (watching its files) on a copy of the template;
-  a route is added to the copy's `template.yaml` and the figure is the time from saving it to
+  a route is added to the copy's `api/openapi.yaml` and the figure is the time from saving it to
   the new route's first 200 (target: at most 2 s).
 It prints figures and targets; it never fails on a miss.
 """
@@ -29,20 +29,20 @@ BURST = 8
 BURST_TARGET_SECONDS = 1.5
 RELOAD_TARGET_SECONDS = 2.0
 ADDED_ROUTE = "/v1/bench-added"
-# A MOCK route, inserted first under the API's `paths:`.
+# A MOCK route, inserted first under the API definition's `paths:` (api/openapi.yaml).
 ADDED_ROUTE_YAML = f"""\
-          {ADDED_ROUTE}:
-            get:
-              responses:
-                "200":
-                  description: Added while the gateway ran.
-              x-amazon-apigateway-integration:
-                type: mock
-                requestTemplates:
-                  application/json: '{{"statusCode": 200}}'
-                responses:
-                  default:
-                    statusCode: "200"
+  {ADDED_ROUTE}:
+    get:
+      responses:
+        "200":
+          description: Added while the gateway ran.
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: '{{"statusCode": 200}}'
+        responses:
+          default:
+            statusCode: "200"
 """
 UNTHROTTLED = dict.fromkeys(
     ("ApiThrottlingRateLimit", "ApiThrottlingBurstLimit"),
@@ -107,21 +107,21 @@ def cold_burst() -> None:
 
 
 def template_reload() -> None:
-    print("\n== Local loop: a route added to template.yaml under a running gateway ==")
+    print("\n== Local loop: a route added to api/openapi.yaml under a running gateway ==")
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
         for name in ("template.yaml", "samconfig.toml"):
             shutil.copy(ROOT / name, copy / name)
+        shutil.copytree(ROOT / "api", copy / "api")
         for name in ("functions", "authorizers", "layers"):
             (copy / name).symlink_to(ROOT / name)
         template = copy / "template.yaml"
+        definition = copy / "api" / "openapi.yaml"
         with running_gateway(template, port=0, state_dir=copy / ".local") as local:
             status, _ = request(local.api_url, "GET", ADDED_ROUTE, {})
             print(f"   before the edit: GET {ADDED_ROUTE} -> {status}")
-            text = template.read_text()
-            template.write_text(
-                text.replace("        paths:\n", "        paths:\n" + ADDED_ROUTE_YAML, 1)
-            )
+            text = definition.read_text()
+            definition.write_text(text.replace("\npaths:\n", "\npaths:\n" + ADDED_ROUTE_YAML, 1))
             saved = time.perf_counter()
             while time.perf_counter() - saved < 30:
                 status, _ = request(local.api_url, "GET", ADDED_ROUTE, {})

@@ -23,7 +23,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from samtranslator.yaml_helper import yaml_parse
+from local_gateway.template import read_template
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -108,7 +108,7 @@ ADOT_ENVIRONMENT = {
 
 def template_functions() -> dict[str, tuple[Path, str]]:
     """Logical id -> (code folder, handler module) for every function in template.yaml."""
-    template = yaml_parse((ROOT / "template.yaml").read_text())
+    template = read_template(ROOT / "template.yaml")  # its Fn::ForEach loops unrolled
     default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.handler")
     functions = {}
     for name, resource in template["Resources"].items():
@@ -253,7 +253,7 @@ def sizes() -> None:
     if not (BUILD / "template.yaml").exists():
         print("   no build output: run `make build` first")
         return
-    built = yaml_parse((BUILD / "template.yaml").read_text())["Resources"]
+    built = read_template(BUILD / "template.yaml")["Resources"]
     for name, resource in sorted(built.items()):
         if resource["Type"] not in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion"):
             continue

@@ -14,8 +14,9 @@ buckets, everything in the template that refers to them (log groups, alarms, int
 usage plans and their keys, outputs, dashboard rows, parameters nothing else uses), its
 `functions/<action>/`, layer package, events and tests, and the tests elsewhere that exercise it.
 Cognito stays while users or files are kept; the JWT authorizer while products, telemetry or
-orders are, and API keys while products or telemetry are. The template is cut line by line at
-blocks a YAML parser located, so its comments, anchors, short tags (!Ref, !Sub) and layout
+orders are, and API keys while products or telemetry are. The template and the API definition it
+includes (api/openapi.yaml: routes, tags, models, security schemes) are cut line by line at
+blocks a YAML parser located, so their comments, anchors, short tags (!Ref, !Sub) and layout
 survive as written. The client contract (docs/openapi.json) is exported again and becomes the
 new baseline of the drift test.
 
@@ -168,7 +169,7 @@ class Domain:
     functions: tuple[str, ...]
     # Template resources besides the functions (what refers to them goes with them).
     resources: tuple[str, ...]
-    # RestApi Models only its routes use.
+    # Models (titles) of the API definition only its routes use.
     models: tuple[str, ...]
     # Files and folders of tests, beside the layer's package and the functions' events.
     tests: tuple[str, ...]
@@ -405,8 +406,16 @@ def references(node: yaml.Node) -> set[str]:
         return found
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if key.value in ("Ref", "DependsOn") and isinstance(value, yaml.ScalarNode):
+            if key.value in ("Ref", "DependsOn", "Fn::GetAtt") and isinstance(
+                value, yaml.ScalarNode
+            ):
                 found.add(str(value.value).split(".")[0])
+            elif key.value == "Fn::GetAtt" and isinstance(value, yaml.SequenceNode) and value.value:
+                found.add(str(value.value[0].value))
+            elif key.value == "Fn::Sub":
+                text = value.value[0] if isinstance(value, yaml.SequenceNode) else value
+                if isinstance(text, yaml.ScalarNode):
+                    found.update(SUB_REFERENCE.findall(str(text.value)))
             found |= references(value)
     return found
 
@@ -594,8 +603,42 @@ def prune_dashboard(cuts: LineCuts, dashboard_key: yaml.Node, removed: set[str])
     cuts.removed |= gone
 
 
-def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[str, set[str]]:
-    """The template without the dropped domains; also the logical ids removed."""
+def prune_loop_collections(text: str, removed: set[str]) -> str:
+    """Functions removed leave the lists of the Fn::ForEach loops over function names (their
+    log groups and alarms): each list is written again, flowed as it was, without them."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    edits = []
+    for key, (_, loop) in entries(child(root, "Resources")).items():
+        if not key.startswith("Fn::ForEach::") or not isinstance(loop, yaml.SequenceNode):
+            continue
+        collection = loop.value[1]
+        if not isinstance(collection, yaml.SequenceNode):
+            continue
+        names = [str(item.value) for item in collection.value]
+        kept = [name for name in names if f"{name}Function" not in removed]
+        if kept == names:
+            continue
+        indent = " " * (collection.start_mark.column + 1)
+        lines, line = [], ""
+        for name in kept:
+            item = f"{name}, " if name != kept[-1] else f"{name}]"
+            if line and collection.start_mark.column + len(line) + len(item) > 100:
+                lines.append(line.rstrip())
+                line = indent
+            line += item
+        lines.append(line or "]")
+        edits.append((collection.start_mark.index, collection.end_mark.index, "\n".join(lines)))
+    for start, end, flowed in sorted(edits, reverse=True):
+        text = text[:start] + "[" + flowed + text[end:]
+    return text
+
+
+def drop_from_template(
+    text: str, dropped: set[str], kept: set[str], api_texts: tuple[str, str] = ("", "")
+) -> tuple[str, set[str]]:
+    """The template without the dropped domains; also the logical ids removed. `api_texts` are
+    the API definition (api/openapi.yaml) before and after `drop_from_api_definition`: a
+    parameter or condition only it used goes when it no longer does."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     resources = entries(child(root, "Resources"))
     routes = tuple(route for name in sorted(dropped) for route in DOMAINS[name].routes)
@@ -633,25 +676,13 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
         if references(value) & removed:
             cuts.cut_entry(key)
     api = child(resources["RestApi"][1], "Properties")
-    for path, (key, _) in entries(child(api, "DefinitionBody", "paths")).items():
-        if path.startswith(routes):
-            cuts.cut_entry(key)
     models = {model for name in dropped for model in DOMAINS[name].models}
-    for model, (key, _) in entries(child(api, "Models")).items():
-        if model in models:
-            cuts.cut_entry(key)
     # The contract's examples of those models and routes ("GET /v1/files/{name} 200"), and the
     # dropped domains' tags.
     examples = entries(child(resources["RestApi"][1], "Metadata", "Examples"))
     for name, (key, _) in examples.items():
         if name in models or name.partition(" ")[2].startswith(routes):
             cuts.cut_entry(key)
-    tags = child(api, "DefinitionBody", "tags")
-    if isinstance(tags, yaml.SequenceNode):
-        for item in tags.value:
-            tag = child(item, "name")
-            if isinstance(tag, yaml.ScalarNode) and tag.value in dropped:
-                cuts.cut_item(item)
     settings = child(api, "MethodSettings")
     if isinstance(settings, yaml.SequenceNode):
         for item in settings.value:
@@ -666,34 +697,46 @@ def drop_from_template(text: str, dropped: set[str], kept: set[str]) -> tuple[st
         for setting in ("CacheClusterEnabled", "CacheClusterSize"):
             if setting in entries(api):
                 cuts.cut_entry(entries(api)[setting][0])
-    authorizers = entries(child(api, "Auth", "Authorizers"))
-    for piece in gone_shared:
-        if piece.authorizer in authorizers:
-            cuts.cut_entry(authorizers[piece.authorizer][0])
-    if (
-        authorizers
-        and all(piece.authorizer in authorizers for piece in gone_shared if piece.authorizer)
-        and {piece.authorizer for piece in gone_shared} >= set(authorizers)
-    ):
-        cuts.cut_entry(entries(child(api, "Auth"))["Authorizers"][0])
-    # Security schemes written in the body: the API key scheme goes with the API keys, the
-    # SigV4 one with the only routes that take it (users' internal read).
-    gone_schemes = {"api_key"} if SHARED["api-keys"] in gone_shared else set()
-    if "users" in dropped:
-        gone_schemes.add("sigv4")
-    definitions = entries(child(api, "DefinitionBody"))
-    if gone_schemes and "securityDefinitions" in definitions:
-        schemes = entries(definitions["securityDefinitions"][1])
-        if set(schemes) <= gone_schemes:
-            cuts.cut_entry(definitions["securityDefinitions"][0])
-        else:
-            for scheme in gone_schemes & set(schemes):
-                cuts.cut_entry(schemes[scheme][0])
     if "Dashboard" in resources:
         prune_dashboard(cuts, resources["Dashboard"][0], removed)
     rehome_anchors(cuts)
-    pruned = prune_scope_routes(cuts.text(), routes)
-    return drop_unused_parameters(pruned, before=root), removed
+    pruned = prune_loop_collections(prune_scope_routes(cuts.text(), routes), removed)
+    api_before, api_after = (yaml.compose(t, Loader=yaml.SafeLoader) for t in api_texts)
+    return drop_unused_parameters(pruned, before=root, also=(api_before, api_after)), removed
+
+
+def drop_from_api_definition(text: str, dropped: set[str], kept: set[str]) -> str:
+    """The API definition (api/openapi.yaml) without the dropped domains' routes, tags and
+    models, and without the security schemes of the shared pieces no kept domain needs: the
+    authorizers, the API key scheme with the API keys, SigV4 with the users' internal read."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    routes = tuple(route for name in sorted(dropped) for route in DOMAINS[name].routes)
+    cuts = LineCuts(text)
+    for path, (key, _) in entries(child(root, "paths")).items():
+        if path.startswith(routes):
+            cuts.cut_entry(key)
+    tags = child(root, "tags")
+    if isinstance(tags, yaml.SequenceNode):
+        for item in tags.value:
+            tag = child(item, "name")
+            if isinstance(tag, yaml.ScalarNode) and tag.value in dropped:
+                cuts.cut_item(item)
+    # API Gateway's model names are the lower-cased model titles.
+    models = {model.lower() for name in dropped for model in DOMAINS[name].models}
+    for model, (key, _) in entries(child(root, "components", "schemas")).items():
+        if model in models:
+            cuts.cut_entry(key)
+    gone_shared = [piece for piece in SHARED.values() if not piece.needed_by & kept]
+    gone_schemes = {piece.authorizer for piece in gone_shared if piece.authorizer}
+    if SHARED["api-keys"] in gone_shared:
+        gone_schemes.add("api_key")
+    if "users" in dropped:
+        gone_schemes.add("sigv4")
+    for scheme, (key, _) in entries(child(root, "components", "securitySchemes")).items():
+        if scheme in gone_schemes:
+            cuts.cut_entry(key)
+    rehome_anchors(cuts)
+    return cuts.text()
 
 
 def names_a_route(node: yaml.Node, routes: tuple[str, ...]) -> bool:
@@ -708,14 +751,21 @@ def names_a_route(node: yaml.Node, routes: tuple[str, ...]) -> bool:
     return False
 
 
-def drop_unused_parameters(text: str, before: yaml.Node) -> str:
+def drop_unused_parameters(
+    text: str, before: yaml.Node, also: tuple[yaml.Node | None, yaml.Node | None] = (None, None)
+) -> str:
     """Parameters and conditions only the removed pieces used go too (conditions first: a
-    parameter only a dropped condition read goes with it)."""
+    parameter only a dropped condition read goes with it). `also` is a document the template
+    includes (api/openapi.yaml), before and after: its uses count as the template's."""
+    included_before, included_now = also
     for section, uses in (("Conditions", condition_names), ("Parameters", references)):
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         declared = entries(child(root, section))
         used_before = set().union(*(uses(v) for k, v in before.value if k.value != section))
         used_now: set[str] = set().union(*(uses(v) for k, v in root.value if k.value != section))
+        if included_before is not None and included_now is not None:
+            used_before |= uses(included_before)
+            used_now |= uses(included_now)
         unused = [name for name in declared if name in used_before and name not in used_now]
         if unused:
             cuts = LineCuts(text)
@@ -739,6 +789,8 @@ def condition_names(node: yaml.Node) -> set[str]:
         for key, value in node.value:
             if key.value == "Condition" and isinstance(value, yaml.ScalarNode):
                 found.add(str(value.value))
+            elif key.value == "Fn::If" and isinstance(value, yaml.SequenceNode) and value.value:
+                found.add(str(value.value[0].value))
             found |= condition_names(value)
     return found
 
@@ -878,7 +930,11 @@ def keep_domains(root: Path, keep: set[str]) -> list[str]:
     package = root / "layers" / "shared" / Spellings.of(current_name(root)).snake
     template = root / "template.yaml"
     original = template.read_text(encoding="utf-8")
-    pruned, _ = drop_from_template(original, dropped, keep)
+    api = root / "api" / "openapi.yaml"
+    api_original = api.read_text(encoding="utf-8")
+    api_pruned = drop_from_api_definition(api_original, dropped, keep)
+    api.write_text(api_pruned, encoding="utf-8")
+    pruned, _ = drop_from_template(original, dropped, keep, (api_original, api_pruned))
     template.write_text(pruned, encoding="utf-8")
     before = set(entries(child(yaml.compose(original, Loader=yaml.SafeLoader), "Parameters")))
     after = set(entries(child(yaml.compose(pruned, Loader=yaml.SafeLoader), "Parameters")))
@@ -915,7 +971,8 @@ def keep_domains(root: Path, keep: set[str]) -> list[str]:
             removed.append(module.relative_to(root).as_posix())
         elif pruned_module is not None:
             module.write_text(pruned_module, encoding="utf-8")
-    support = root / "tests" / "support"  # helpers, no tests of their own: kept
+    # A folder left without tests goes, but tests/support: it holds the tests' helpers.
+    support = root / "tests" / "support"
     for folder in sorted((root / "tests").rglob("*"), reverse=True):
         if (
             folder.is_dir()

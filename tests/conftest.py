@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURE_GROUPS = (
     ("tests/rename/", "rename"),
     ("tests/guides/", "guides"),
+    ("tests/route/test_route_in_a_copy.py", "route"),
     ("tests/e2e/test_deployed_mode.py", "deployed-mode"),
     ("tests/e2e/test_key_rotation.py", "key-rotation"),
     ("tests/e2e/", "e2e"),

@@ -1,7 +1,5 @@
 """`python -m local_gateway`: see `local_gateway.cli`."""
 
-import sys
+from local_gateway.cli import run
 
-from local_gateway.cli import main
-
-sys.exit(main())
+run()

@@ -4,11 +4,19 @@ The template's keys, plans and plan keys are created in moto at start (each key 
 the session lists), and their moto ids become their `Ref`s, so a function that creates a key,
 adds it to a plan or disables one (a key rotation) changes what the gateway admits at once, as
 API Gateway reads its own keys. Throttles and quotas stay the template's, by plan.
+
+A key found is remembered for `KEY_CACHE_SECONDS` (one second): without it, every keyed request
+paid two moto calls (about 18 ms). API Gateway itself applies a key being disabled within about
+ten seconds (an AWS answer on re:Post, "how can I deny authorization ... when the api key is
+disabled"), so a second keeps the local gateway on the strict side of AWS. A value not found is
+not remembered: a key created a moment ago works at once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,6 +28,10 @@ from local_gateway.usage_plans import UsagePlans
 
 log = logging.getLogger("local_gateway")
 
+KEY_CACHE_SECONDS = 1.0
+
+KeyState = tuple[ApiKey, frozenset[str]]
+
 
 @dataclass
 class MotoApiKeys:
@@ -29,7 +41,10 @@ class MotoApiKeys:
     local_plan_ids: dict[str, str]  # moto usage plan id -> the local plan's id (the same here)
     # What each key value was last seen as: API Gateway's key store is not the backends', so a
     # moto paused to play a backend outage (the fault tests) must not stall the key check.
-    _last_seen: dict[str, tuple[ApiKey, frozenset[str]] | None] = field(default_factory=dict)
+    _last_seen: dict[str, KeyState | None] = field(default_factory=dict)
+    # Keys found, with when they were read: reused for KEY_CACHE_SECONDS.
+    _found: dict[str, tuple[float, KeyState]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
 
     @classmethod
     def provision(
@@ -78,18 +93,27 @@ class MotoApiKeys:
         store = cls(apigateway, {plan.id: plan.id for plan in plans})
         return store, UsagePlans(list(keys.values()), plans, dict(usage_plans.key_by_plan))
 
-    def lookup(self, value: str) -> tuple[ApiKey, frozenset[str]] | None:
+    def lookup(self, value: str) -> KeyState | None:
         """The key with this value and the local ids of the plans it is in; None if unknown.
-        While moto does not answer, what the key was last seen as."""
+        A key found is reused for KEY_CACHE_SECONDS; while moto does not answer, what the key
+        was last seen as."""
+        now = self.clock()
+        cached = self._found.get(value)
+        if cached is not None and now - cached[0] < KEY_CACHE_SECONDS:
+            return cached[1]
         try:
             found = self._read(value)
         except (BotoCoreError, ClientError) as error:
             log.warning("API keys: moto did not answer (%s); using the keys last seen", error)
             return self._last_seen.get(value)
         self._last_seen[value] = found
+        if found is None:
+            self._found.pop(value, None)
+        else:
+            self._found[value] = (now, found)
         return found
 
-    def _read(self, value: str) -> tuple[ApiKey, frozenset[str]] | None:
+    def _read(self, value: str) -> KeyState | None:
         keys = self.apigateway.get_api_keys(includeValues=True, limit=500).get("items", [])
         found = next((k for k in keys if k.get("value") == value), None)
         if found is None:

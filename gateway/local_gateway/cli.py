@@ -12,45 +12,26 @@ rotate-secrets: rotate the running gateway's secrets now, through their rotation
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
-import socket
 import sys
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
-import jwt
-
-from local_gateway.demo_users import sign_in
+from local_gateway import __version__, session_commands
 from local_gateway.errors import GatewayStartError, TemplateError
-from local_gateway.local_aws import UserPool, client
-from local_gateway.oidc import LocalIssuer
 from local_gateway.openapi import openapi_document, render
 from local_gateway.runtime import running_gateway
 from local_gateway.samconfig import load_settings, parse_overrides
-from local_gateway.secrets_rotation import ROTATE_PATH
-from local_gateway.session_files import (
-    banner,
-    read_session,
-    write_sam_env_vars,
-    write_session,
-)
-from local_gateway.signed_request import send_signed
+from local_gateway.session_files import banner, write_sam_env_vars, write_session
 from local_gateway.template import load_template
 from local_gateway.worker import DEBUG_HOST
-
-STATE_DIR = ".local"
 
 
 def _serve(arguments: argparse.Namespace) -> int:
     template = Path(arguments.template).resolve()
-    state_dir = template.parent / STATE_DIR
+    state_dir = template.parent / session_commands.STATE_DIR
     overrides = parse_overrides(arguments.parameter_overrides or [], "--parameter-overrides")
     stop = threading.Event()
 
@@ -90,100 +71,6 @@ def _serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _running_session(state_dir: Path) -> dict[str, Any]:
-    """The session of a gateway that runs now: its moto must accept a connection at once."""
-    session = read_session(state_dir)
-    if session is None:
-        raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
-    endpoint = urllib.parse.urlsplit(session["aws_endpoint_url"])
-    try:
-        socket.create_connection((endpoint.hostname, endpoint.port), timeout=1).close()
-    except OSError:
-        raise GatewayStartError(
-            f"no local gateway runs (nothing listens at {session['aws_endpoint_url']}):"
-            " start it with `make dev`"
-        ) from None
-    return session
-
-
-def _user_token(arguments: argparse.Namespace, state_dir: Path) -> str:
-    session = _running_session(state_dir)
-    user = session["users"].get(arguments.username)
-    if user is None:
-        known = ", ".join(session["users"]) or "none"
-        raise GatewayStartError(f"no demo user {arguments.username!r} (seeded: {known})")
-    endpoint, region = session["aws_endpoint_url"], session["region"]
-    cognito = client("cognito-idp", endpoint, region)
-    pool_ids = [v for v in session["resources"].values() if v.startswith(f"{region}_")]
-    for pool_id in pool_ids:
-        try:
-            clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
-        except Exception as error:
-            raise GatewayStartError(
-                f"the local moto at {endpoint} does not answer: is `make dev` running? ({error})"
-            ) from None
-        for found in clients["UserPoolClients"]:
-            details = cognito.describe_user_pool_client(
-                UserPoolId=pool_id, ClientId=found["ClientId"]
-            )["UserPoolClient"]
-            secret = details.get("ClientSecret")
-            pool = UserPool(
-                "",
-                pool_id,
-                [found["ClientId"]],
-                {found["ClientId"]: secret} if secret else {},
-                [],
-                {},
-            )
-            try:
-                id_token, access_token = sign_in(
-                    pool, arguments.username, user["password"], endpoint_url=endpoint, region=region
-                )
-            except cognito.exceptions.UserNotFoundException:
-                break
-            return access_token if arguments.access else id_token
-    raise GatewayStartError(f"{arguments.username} signs in to no local user pool")
-
-
-def _issuer_token(arguments: argparse.Namespace, state_dir: Path) -> str:
-    """Signed with the issuer's saved key, so this works whether or not the gateway runs."""
-    session = read_session(state_dir)
-    base_url = session["api_url"] if session else f"http://127.0.0.1:{arguments.port}"
-    # The session's token tells the audience and every scope the template uses.
-    template_token = (
-        jwt.decode(session["issuer"]["token"], options={"verify_signature": False})
-        if session
-        else {}
-    )
-    audience = arguments.audience or template_token.get("aud") or "local-api"
-    issuer = LocalIssuer(base_url, audience, key_file=state_dir / "oidc-signing-key.pem")
-    scope = arguments.scope if arguments.scope is not None else template_token.get("scope", "")
-    return issuer.mint(arguments.sub, str(scope).split())
-
-
-def _token(arguments: argparse.Namespace) -> int:
-    state_dir = Path(arguments.template).resolve().parent / STATE_DIR
-    if arguments.kind == "user":
-        print(_user_token(arguments, state_dir))
-    else:
-        print(_issuer_token(arguments, state_dir))
-    return 0
-
-
-def _session(arguments: argparse.Namespace) -> int:
-    """Prints the session (JSON), or one field of it by its dotted path."""
-    value: Any = _running_session(Path(arguments.template).resolve().parent / STATE_DIR)
-    for key in arguments.field.split(".") if arguments.field else []:
-        if not isinstance(value, dict) or key not in value:
-            known = ", ".join(value) if isinstance(value, dict) else "none"
-            raise GatewayStartError(
-                f"no session field {arguments.field!r} ({key!r}; there: {known})"
-            )
-        value = value[key]
-    print(value if isinstance(value, str) else json.dumps(value, indent=2))
-    return 0
-
-
 def _openapi(arguments: argparse.Namespace) -> int:
     """No moto, no resources: the transform alone gives the definition."""
     template_path = Path(arguments.template).resolve()
@@ -215,58 +102,9 @@ def _openapi(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _signed(arguments: argparse.Namespace) -> int:
-    state_dir = Path(arguments.template).resolve().parent / STATE_DIR
-    session = read_session(state_dir)
-    if session is None:
-        raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
-    headers = dict(header.split(":", 1) for header in arguments.header)
-    response = send_signed(
-        session,
-        arguments.method,
-        arguments.url,
-        caller=arguments.caller,
-        body=(arguments.data or "").encode(),
-        headers={name.strip(): value.strip() for name, value in headers.items()},
-    )
-    print(f"HTTP {response.status_code}", file=sys.stderr)
-    print(response.text)
-    return 0 if response.status_code < 400 else 1
-
-
-def _rotate_secrets(arguments: argparse.Namespace) -> int:
-    """Asks the running gateway to rotate now (`POST /_local/secrets/rotate`)."""
-    api_url = arguments.api_url
-    if not api_url:
-        session = read_session(Path(arguments.template).resolve().parent / STATE_DIR)
-        if session is None:
-            raise GatewayStartError("no .local/session.json: start the gateway first (make dev)")
-        api_url = session["api_url"]
-    body = json.dumps({"secret": arguments.secret} if arguments.secret else {}).encode()
-    request = urllib.request.Request(  # noqa: S310 - the local gateway's own URL
-        f"{api_url.rstrip('/')}{ROTATE_PATH}",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
-            rotated = json.loads(answer.read())["rotated"]
-    except urllib.error.HTTPError as error:
-        raise GatewayStartError(f"rotation refused: {error.read().decode()}") from None
-    except urllib.error.URLError as error:
-        raise GatewayStartError(
-            f"no gateway at {api_url}: is `make dev` running? ({error})"
-        ) from None
-    for secret, version in rotated.items():
-        print(f"{secret}: rotated to version {version}")
-    if not rotated:
-        print("no secret has a rotation schedule")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
+    root.add_argument("--version", action="version", version=f"local-gateway {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API locally")
     serve.add_argument("--template", default="template.yaml")
@@ -345,12 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "openapi":
             return _openapi(arguments)
         if arguments.command == "session":
-            return _session(arguments)
+            return session_commands.print_session(arguments)
         if arguments.command == "signed":
-            return _signed(arguments)
+            return session_commands.send_signed_request(arguments)
         if arguments.command == "rotate-secrets":
-            return _rotate_secrets(arguments)
-        return _token(arguments)
+            return session_commands.rotate_secrets(arguments)
+        return session_commands.print_token(arguments)
     except (GatewayStartError, TemplateError) as error:
         print(f"local gateway: {error}", file=sys.stderr)
         return 2
+
+
+def run() -> None:
+    """The `local-gateway` console script: `main` with its exit status."""
+    sys.exit(main())

@@ -51,9 +51,10 @@ class CognitoVerifier:
         self._region = region
         self._keys: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        # token -> (its pool, its claims): a signature checked once is not checked again
-        # (a few hundred microseconds a request); `exp` and the method's rules still are.
-        self._verified: dict[str, tuple[str, dict[str, Any]]] = {}
+        # token -> (its pool, its claims, the claims as strings): a signature checked once is
+        # not checked again, nor its claims converted again (a few hundred microseconds a
+        # request); `exp` and the method's rules still are, on every request.
+        self._verified: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {}
 
     def _issuer(self, pool_id: str) -> str:
         return f"https://cognito-idp.{self._region}.amazonaws.com/{pool_id}"
@@ -80,7 +81,7 @@ class CognitoVerifier:
         if known is not None and known[0] in pools.values():
             if float(known[1]["exp"]) <= time.time():
                 raise expired()
-            return self._admitted(known[1], scopes)
+            return self._admitted(known[1], known[2], scopes)
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -106,12 +107,16 @@ class CognitoVerifier:
             raise unauthorized() from None
         if len(self._verified) >= _VERIFIED_TOKENS_KEPT:
             self._verified.clear()
-        self._verified[token] = (pool_id, claims)
-        return self._admitted(claims, scopes)
+        strings = {name: _claim_string(name, value) for name, value in claims.items()}
+        self._verified[token] = (pool_id, claims, strings)
+        return self._admitted(claims, strings, scopes)
 
     @staticmethod
-    def _admitted(claims: dict[str, Any], scopes: tuple[str, ...]) -> dict[str, str]:
-        """The claims as strings if the token's use (and scopes) fit the method."""
+    def _admitted(
+        claims: dict[str, Any], strings: dict[str, str], scopes: tuple[str, ...]
+    ) -> dict[str, str]:
+        """The claims as strings (a copy: the call may add to it) if the token's use (and
+        scopes) fit the method."""
         token_use = claims["token_use"]
         if scopes:
             granted = set(str(claims.get("scope", "")).split())
@@ -119,7 +124,7 @@ class CognitoVerifier:
                 raise unauthorized()
         elif token_use != "id":  # noqa: S105
             raise unauthorized()
-        return {name: _claim_string(name, value) for name, value in claims.items()}
+        return dict(strings)
 
 
 def token_expiry(token: str) -> float:

@@ -12,7 +12,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from local_gateway.local_aws import UserPool, client
+from local_gateway.local_aws import client
+from local_gateway.provisioning import UserPool
 from local_gateway.samconfig import DemoUser
 
 DEFAULT_PASSWORD = "Local-Passw0rd!"  # noqa: S105 - a demo password for local moto only

@@ -46,15 +46,10 @@ from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.iam_auth import IamAuthorizer
 from local_gateway.iam_callers import IamCaller, provision_iam_callers
 from local_gateway.lambda_authorizer import AuthorizerRequest, FunctionError, LambdaAuthorizerGate
-from local_gateway.local_aws import (
-    LocalResources,
-    MotoServer,
-    Provisioner,
-    client,
-    function_name_of,
-)
+from local_gateway.local_aws import MotoServer, client
 from local_gateway.oidc import ISSUER_PREFIX, LocalIssuer
 from local_gateway.processes import ForkServers
+from local_gateway.provisioning import LocalResources, Provisioner
 from local_gateway.proxy import (
     MalformedResponse,
     accepts_binary,
@@ -67,6 +62,7 @@ from local_gateway.proxy import (
 from local_gateway.rejections import Rejection
 from local_gateway.reload import ChangeSummary, CodeWatcher
 from local_gateway.request_validation import ValidatedRequest, validate_request
+from local_gateway.resource_names import function_name_of
 from local_gateway.routing import Router
 from local_gateway.s3_endpoint import S3Endpoint
 from local_gateway.s3_notifications import S3NotificationPoller, notification_pollers
@@ -317,8 +313,8 @@ class LocalGateway:
 
     @property
     def source_files(self) -> tuple[Path, ...]:
-        """The files a template reload reads: the template and samconfig."""
-        return (self.template_path, self.samconfig_path)
+        """The files a template reload reads: the template, the files it includes, samconfig."""
+        return (self.template_path, *self.template.included, self.samconfig_path)
 
     def _apply(self, template: LoadedTemplate, settings: LocalSettings) -> ChangeSummary:
         """Serves `template`: provisions what is new in moto (keeping what exists, and its

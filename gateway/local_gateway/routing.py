@@ -8,7 +8,7 @@ Gateway's 403 "Missing Authentication Token".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from local_gateway.api import Method
 
@@ -22,16 +22,22 @@ class Route:
     resource_path: str
     segments: tuple[str, ...]
     methods: dict[str, Method]
+    # Each segment's kind, worked out once (matching runs on every request).
+    kinds: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", tuple(_kind(segment) for segment in self.segments))
 
     @property
     def specificity(self) -> tuple[int, ...]:
         """Sorts routes most specific first; ties keep template order."""
-        return (*(_kind(segment) for segment in self.segments), -1)
+        return (*self.kinds, -1)
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
+        if len(parts) != len(self.segments) and _GREEDY not in self.kinds:
+            return None
         parameters: dict[str, str] = {}
-        for index, segment in enumerate(self.segments):
-            kind = _kind(segment)
+        for index, (segment, kind) in enumerate(zip(self.segments, self.kinds, strict=True)):
             if kind == _GREEDY:
                 rest = parts[index:]
                 if not rest or not any(rest):

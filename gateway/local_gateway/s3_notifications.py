@@ -24,7 +24,7 @@ from typing import Any
 
 from local_gateway.background import BackgroundPoller
 from local_gateway.errors import TemplateError
-from local_gateway.local_aws import function_name_of
+from local_gateway.resource_names import function_name_of
 from local_gateway.template import LoadedTemplate
 
 log = logging.getLogger("local_gateway.s3")

@@ -1,7 +1,11 @@
 """Loads `template.yaml` the way CloudFormation would see it, ready to run locally.
 
-The SAM transform is aws-sam-translator's own. Local `CodeUri`/`ContentUri` folders are
-remembered before the transform (it only accepts S3 locations) and mapped back after it.
+`read_template` gives the document CloudFormation hands the SAM transform, each step as
+CloudFormation takes it: local `AWS::Include` files inlined (macros nested in the template run
+first), then `AWS::LanguageExtensions` (its `Fn::ForEach` loops,
+`local_gateway.language_extensions`), then the SAM transform, which is aws-sam-translator's own.
+Local `CodeUri`/`ContentUri` folders are remembered before the SAM transform (it only accepts
+S3 locations) and mapped back after it.
 Parameters get their defaults, then the local overrides; resources whose `Condition` is
 false are dropped.
 """
@@ -22,6 +26,7 @@ from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
+from local_gateway import language_extensions
 from local_gateway.errors import TemplateError
 from local_gateway.intrinsics import ResolutionContext, Resolver
 
@@ -60,14 +65,29 @@ _CloudFormationLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_template_text(text: str, source: str = "template") -> dict[str, Any]:
+class _IncludedSnippetLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """An AWS::Include snippet: plain YAML, no short forms ("We do not currently support using
+    shorthand notations for YAML snippets", the AWS::Include transform's remarks)."""
+
+
+_IncludedSnippetLoader.yaml_implicit_resolvers = _CloudFormationLoader.yaml_implicit_resolvers
+
+
+def parse_template_text(
+    text: str, source: str = "template", *, loader: type[Any] = _CloudFormationLoader
+) -> dict[str, Any]:
     """The YAML (or JSON) document; a syntax error names `source`, line and column, in one line."""
     try:
-        document = yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        document = yaml.load(text, Loader=loader)  # noqa: S506 - SafeLoader subclasses
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         place = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = " ".join(filter(None, (error.context, error.problem)))
+        if isinstance(error, yaml.constructor.ConstructorError) and "tag '!" in problem:
+            problem = (
+                f"{problem}; an AWS::Include file takes the long forms only "
+                "(Fn::Sub, Fn::GetAtt, Ref, Fn::If ...), not !Sub, !GetAtt, !Ref ..."
+            )
         raise TemplateError(place, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as error:
         raise TemplateError(source, f"YAML error: {' '.join(str(error).split())}") from None
@@ -85,6 +105,7 @@ class LoadedTemplate:
     outputs: dict[str, Any]
     context: ResolutionContext
     local_folders: dict[str, Path]  # S3Key placeholder -> the local folder it stands for
+    included: tuple[Path, ...] = ()  # the files its AWS::Include transforms inlined
 
     @property
     def root(self) -> Path:
@@ -211,6 +232,81 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def read_template(path: Path) -> dict[str, Any]:
+    """The template as the SAM transform receives it, for readers that deploy nothing (tests,
+    tooling): includes inlined, loops unrolled with the parameters' defaults."""
+    document = _read_template(path, [])
+    with_defaults = {
+        name: declaration
+        for name, declaration in (document.get("Parameters") or {}).items()
+        if "Default" in declaration
+    }
+    defaults = _parameter_values(with_defaults, {}, "parameter defaults")
+    return language_extensions.unroll(document, defaults)
+
+
+def _read_template(path: Path, included: list[Path]) -> dict[str, Any]:
+    if not path.exists():
+        raise TemplateError(str(path), "no such template")
+    document = parse_template_text(path.read_text(), _shown(path))
+    inlined: dict[str, Any] = _inline_includes(document, path.parent, "", included)
+    return inlined
+
+
+def _inline_includes(value: Any, root: Path, where: str, included: list[Path]) -> Any:
+    """Inlines each `Fn::Transform: {Name: AWS::Include, Parameters: {Location: <file>}}`.
+
+    `sam package` uploads a local Location to S3; CloudFormation then evaluates macros from the
+    most deeply nested outward, so the file is inlined before the template's SAM transform.
+    The snippet's keys join the keys beside the `Fn::Transform`; a snippet may not include
+    another. Other macros cannot run locally and are refused, as is an S3 location. Each file
+    read is added to `included`.
+    """
+    if isinstance(value, list):
+        return [
+            _inline_includes(item, root, f"{where}[{n}]", included) for n, item in enumerate(value)
+        ]
+    if not isinstance(value, dict):
+        return value
+    here = f"{where}.Fn::Transform".lstrip(".")
+    inlined = {
+        key: _inline_includes(item, root, f"{where}.{key}".lstrip("."), included)
+        for key, item in value.items()
+        if key != "Fn::Transform"
+    }
+    if "Fn::Transform" not in value:
+        return inlined
+    transform = value["Fn::Transform"]
+    if not isinstance(transform, dict) or transform.get("Name") != "AWS::Include":
+        raise TemplateError(here, "only AWS::Include runs locally (a macro needs CloudFormation)")
+    location = (transform.get("Parameters") or {}).get("Location")
+    if not isinstance(location, str) or not location:
+        raise TemplateError(here, "AWS::Include needs Parameters.Location, a file path")
+    if location.startswith("s3://"):
+        raise TemplateError(
+            here, f"{location} is in S3: give the local file (sam package uploads it)"
+        )
+    file = root / location
+    if not file.is_file():
+        raise TemplateError(here, f"no such file: {_shown(file)}")
+    included.append(file)
+    snippet = parse_template_text(file.read_text(), _shown(file), loader=_IncludedSnippetLoader)
+    # CloudFormation hands the transform JSON: a YAML alias becomes a copy, not a shared object.
+    snippet = json.loads(json.dumps(snippet))
+    if _uses_transform(snippet):
+        raise TemplateError(_shown(file), "an AWS::Include file cannot use Fn::Transform itself")
+    clashes = sorted(set(snippet) & set(inlined))
+    if clashes:
+        raise TemplateError(here, f"keys both beside the include and in it: {', '.join(clashes)}")
+    return {**inlined, **snippet}
+
+
+def _uses_transform(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "Fn::Transform" in value or any(_uses_transform(v) for v in value.values())
+    return isinstance(value, list) and any(_uses_transform(v) for v in value)
+
+
 def load_template(
     path: Path,
     overrides: dict[str, str],
@@ -219,12 +315,11 @@ def load_template(
     stack_name: str,
 ) -> LoadedTemplate:
     """Reads, transforms and prepares `path` with parameter `overrides` applied."""
-    if not path.exists():
-        raise TemplateError(str(path), "no such template")
-    document = parse_template_text(path.read_text(), _shown(path))
+    included: list[Path] = []
+    document = _read_template(path, included)
     declared = document.get("Parameters") or {}
     parameters = _parameter_values(declared, overrides, "parameter overrides")
-    source = copy.deepcopy(document)
+    source = language_extensions.unroll(copy.deepcopy(document), parameters)
     folders = _swap_local_folders(source, path.parent.resolve())
     if "AWS::Serverless-2016-10-31" in json.dumps(source.get("Transform", "")):
         transformed = _transform(source, parameters, region, path)
@@ -250,4 +345,5 @@ def load_template(
         outputs=transformed.get("Outputs") or {},
         context=context,
         local_folders=folders,
+        included=tuple(included),
     )

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from local_gateway.local_aws import Provisioner, function_name_of
+from local_gateway.provisioning import Provisioner
+from local_gateway.resource_names import function_name_of
 from local_gateway.template import load_template
 
 TEMPLATE = """\
@@ -55,7 +56,7 @@ def test_an_auto_published_alias_resolves_to_the_functions_arn_with_its_name(tmp
     template = load_template(path, {}, region="eu-west-1", stack_name="fixture")
 
     # When its resources are named as CloudFormation would
-    Provisioner(template, "http://127.0.0.1:1")._name_everything()
+    Provisioner(template, "http://127.0.0.1:1").name_all()
 
     # Then Ref of the alias is the function's ARN qualified with `live`
     function_arn = template.context.resource_attributes["EchoFunction"]("Arn")

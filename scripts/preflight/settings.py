@@ -15,6 +15,7 @@ from typing import Any
 
 from samtranslator.yaml_helper import yaml_parse
 
+from local_gateway.template import read_template
 from scripts.preflight.stages import ROOT, SAMCONFIG
 
 TEMPLATE = ROOT / "template.yaml"
@@ -106,7 +107,7 @@ def stage_region(stage: str, samconfig: Path = SAMCONFIG) -> str | None:
 
 def reserved_concurrency(values: dict[str, str], template: Path = TEMPLATE) -> int:
     """The sum of the functions' ReservedConcurrentExecutions for these parameter values."""
-    parsed = yaml_parse(template.read_text())
+    parsed = read_template(template)  # its Fn::ForEach loops unrolled
     default = (parsed.get("Globals") or {}).get("Function", {}).get("ReservedConcurrentExecutions")
     total = 0
     for resource in (parsed.get("Resources") or {}).values():

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from local_gateway.template import read_template
 from tests.support.environment import FUNCTION_ENVIRONMENT
 from tests.template.conftest import ROOT
 
@@ -50,6 +51,8 @@ def build_dir(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("build")
     template = (ROOT / "template.yaml").read_text().replace("arm64", HOST_ARCH)
     (work / "template.yaml").write_text(template)
+    # The API definition it includes, beside it as in the repository.
+    shutil.copytree(ROOT / "api", work / "api")
     build = work / "build"
     sam = str(Path(sys.executable).with_name("sam"))
     result = subprocess.run(
@@ -81,7 +84,7 @@ def runtime_dir(tmp_path_factory) -> Path:
 
 def built_functions(build: Path) -> dict[str, str]:
     """Logical id -> handler, for every function the build produced."""
-    template = yaml_parse((build / "template.yaml").read_text())
+    template = read_template(build / "template.yaml")  # the build keeps the Fn::ForEach loops
     globals_handler = template.get("Globals", {}).get("Function", {}).get("Handler")
     return {
         name: resource["Properties"].get("Handler", globals_handler)
@@ -124,3 +127,13 @@ def test_every_built_handler_imports_in_a_lambda_like_layout(build_dir, runtime_
             failures[name] = result.stderr.strip().splitlines()[-1:]
 
     assert failures == {}
+
+
+def test_the_built_template_includes_the_api_definition_from_where_it_sits(build_dir):
+    # Given the built template, which `sam deploy` packages from the build folder
+    template = yaml_parse((build_dir / "template.yaml").read_text())
+    include = template["Resources"]["RestApi"]["Properties"]["DefinitionBody"]["Fn::Transform"]
+    # When its include's location is read from there
+    location = build_dir / include["Parameters"]["Location"]
+    # Then it is the API definition (sam build rewrote the path relative to the build folder)
+    assert location.read_text() == (ROOT / "api" / "openapi.yaml").read_text()

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from local_gateway.template import parse_template_text
+from tests.support.template import template_resources
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")])
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
@@ -116,7 +119,7 @@ def test_every_variable_a_documented_command_uses_is_set_before_it(document):
 
 def test_the_usage_plan_guide_names_the_condition_the_demo_keys_use():
     # Given the template's demo keys in usage plans and the guide on adding a plan
-    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
+    resources = template_resources()
     guide = (ROOT / "docs" / "how-to" / "add-a-usage-plan.md").read_text()
     conditions = {
         resource.get("Condition")
@@ -130,18 +133,17 @@ def test_the_usage_plan_guide_names_the_condition_the_demo_keys_use():
     assert said == conditions
 
 
-def test_the_route_guide_names_every_dashboard_widget_a_function_appears_in():
-    # Given the dashboard's widgets and a function every widget about functions lists
-    resources = yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
-    body = resources["Dashboard"]["Properties"]["DashboardBody"]
-    body = body["Fn::Sub"] if isinstance(body, dict) else body
-    widgets = re.findall(r'"title": "([^"]+)"(.*?)(?="title"|\Z)', body, re.DOTALL)
-    titles = [title for title, rest in widgets if "${GetUserFunction}" in rest]
+def test_the_route_guide_adds_the_function_to_every_loop_over_the_functions():
+    # Given the template's Fn::ForEach loops over function names (log groups, alarms)
+    raw = parse_template_text((ROOT / "template.yaml").read_text())["Resources"]
+    loops = [key for key, value in raw.items() if key.startswith("Fn::ForEach::")]
+    over_functions = [key for key in loops if "GetUser" in raw[key][1]]
     guide = (ROOT / "docs" / "how-to" / "add-a-lambda-route.md").read_text()
-    # When the route guide is read
-    # Then it names each widget a new function needs a line in
-    assert titles
-    assert [title for title in titles if f'"{title}"' not in guide] == []
+    # When the route guide's snippets are read
+    added = re.findall(r"^```yaml\n {7}GetInvoice,\n```$", guide, re.MULTILINE)
+    # Then it puts the new function's name in each of those lists
+    assert over_functions
+    assert len(added) == len(over_functions)
 
 
 def test_the_readme_lists_every_make_target_with_a_help_line():

@@ -8,7 +8,13 @@ follows and this test parses:
 - **`path`**, at the end of `A.B.C`:       the block ends the YAML mapping A.B.C (written at
   its indentation: nothing is re-indented);
 - **`path`**, after the line `text`:       the block follows the first line reading `text`;
-- **`path`**, at the end:                  the block is appended.
+- **`path`**, the line `text` becomes:     the block replaces the one line reading `text`;
+- **`path`**, at the end:                  the block is appended;
+- **`path`** (replacing what `make route` wrote):  the block is the whole file, which exists;
+- **`path`**, `A.B.C` replaced by:         the block takes the place of the key A.B.C and
+  everything under it.
+Commands it has the reader run (`make route ...`) are the ```shell block after the line
+**Run it:**, run where they stand, between the snippets.
 Its checks are the ```shell block after the line **Check it:**, run one command a line (no
 shell: comments dropped, no pipes) in the copy, with this venv and node_modules linked in (as after
 `make setup` and `npm ci`) and the copy's own packages first on the import path.
@@ -25,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.route.yaml_text import end_of_mapping, find_key, is_content
 from tests.rename.test_rename import copy_of_repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +39,12 @@ GUIDES = ROOT / "docs" / "how-to"
 NEW_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(new file\):$")
 END_OF = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end of `(?P<keys>[^`]+)`:$")
 AFTER = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, after the line `(?P<line>.+)`:$")
+REPLACE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, the line `(?P<line>.+)` becomes:$")
 APPEND = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, at the end:$")
+REPLACE_FILE = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\* \(replacing what `make route` wrote\):$")
+REPLACE_BLOCK = re.compile(r"^\*\*`(?P<file>[^`]+)`\*\*, `(?P<keys>[^`]+)` replaced by:$")
 CHECK = "**Check it:**"
+RUN = "**Run it:**"
 FENCE = re.compile(r"^```(\w*)")
 
 pytestmark = pytest.mark.guides
@@ -41,7 +52,7 @@ pytestmark = pytest.mark.guides
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # new, end_of, after, append, check
+    kind: str  # new, end_of, after, replace, append, replace_file, replace_block, run, check
     file: str
     where: str
     text: str
@@ -62,7 +73,15 @@ def steps_of(guide: Path) -> list[Step]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        for kind, pattern in (("new", NEW_FILE), ("end_of", END_OF), ("after", AFTER)):
+        patterns = (
+            ("new", NEW_FILE),
+            ("end_of", END_OF),
+            ("after", AFTER),
+            ("replace", REPLACE),
+            ("replace_file", REPLACE_FILE),
+            ("replace_block", REPLACE_BLOCK),
+        )
+        for kind, pattern in patterns:
             match = pattern.match(line)
             if match:
                 where = match.groupdict().get("keys") or match.groupdict().get("line") or ""
@@ -71,70 +90,48 @@ def steps_of(guide: Path) -> list[Step]:
                 break
         else:
             match = APPEND.match(line)
-            if match or line == CHECK:
+            if match or line in (CHECK, RUN):
                 text, index = fenced_block(lines, index + 1)
-                kind = "append" if match else "check"
+                kind = "append" if match else "check" if line == CHECK else "run"
                 steps.append(Step(kind, match["file"] if match else "", "", text))
             else:
                 index += 1
     return steps
 
 
-def is_content(line: str) -> bool:
-    return bool(line.strip()) and not line.lstrip().startswith("#")
-
-
-def indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def end_of_mapping(lines: list[str], keys: str) -> int:
-    """The index after the last content line of the YAML mapping at the dotted key path."""
-    start, end, parent = 0, len(lines), -1
-    for key in keys.split("."):
-        pattern = re.compile(rf"^( *){re.escape(key)}:(\s|$)")
-        found = next(
-            (
-                i
-                for i in range(start, end)
-                if (m := pattern.match(lines[i])) and len(m.group(1)) > parent
-            ),
-            None,
-        )
-        if found is None:
-            raise AssertionError(f"no `{keys}` in the file (stopped at `{key}`)")
-        parent = indent_of(lines[found])
-        start = found + 1
-        end = next(
-            (
-                i
-                for i in range(start, end)
-                if is_content(lines[i]) and indent_of(lines[i]) <= parent
-            ),
-            end,
-        )
-    last = max((i for i in range(start - 1, end) if is_content(lines[i])), default=start - 1)
-    return last + 1
-
-
 def apply(copy: Path, step: Step) -> None:
     target = copy / step.file
-    if step.kind == "new":
-        assert not target.exists(), f"{step.file} exists already: the guide would overwrite it"
+    if step.kind in ("new", "replace_file"):
+        exists = target.exists()
+        assert exists == (step.kind == "replace_file"), (
+            f"{step.file} exists already: the guide would overwrite it"
+            if exists
+            else f"{step.file} is not there to replace: did `make route` write it?"
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(step.text)
         return
     lines = target.read_text().split("\n")
     block = step.text.rstrip("\n").split("\n")
+    if step.kind == "replace_block":
+        located = find_key(lines, step.where.split("."))
+        assert located, f"{step.file} has no `{step.where}` to replace"
+        end = end_of_mapping(lines, step.where.split("."))
+        target.write_text("\n".join([*lines[: located[0]], *block, *lines[end:]]))
+        return
     if step.kind == "append":
         at = len(lines) - 1 if lines[-1] == "" else len(lines)
-    elif step.kind == "after":
+    elif step.kind in ("after", "replace"):
         wanted = step.where.strip()
         matches = [i for i, line in enumerate(lines) if line.strip() == wanted]
         assert matches, f"{step.file} has no line `{wanted}`"
         at = matches[0] + 1
+        if step.kind == "replace":
+            assert len(matches) == 1, f"{step.file} has {len(matches)} lines `{wanted}`"
+            del lines[matches[0]]
+            at -= 1
     else:
-        at = end_of_mapping(lines, step.where)
+        at = end_of_mapping(lines, step.where.split("."))
     target.write_text("\n".join([*lines[:at], *block, *lines[at:]]))
 
 
@@ -154,9 +151,21 @@ def guides_with_steps() -> list[Path]:
     return [guide for guide in sorted(GUIDES.glob("*.md")) if steps_of(guide)]
 
 
+# What the template tests run themselves (test_cfn_lint_is_clean_with_each_stages_parameters
+# lints template.yaml with the serverless rules, with each stage's parameters and then with the
+# defaults): a guide's check running exactly this is done once, by them.
+CFN_LINT_OF_THE_TEMPLATE_TESTS = [
+    "--append-rules",
+    "cfn_lint_serverless.rules",
+    "--",
+    "template.yaml",
+]
+
+
 def merged_checks(commands: list[list[str]]) -> list[list[str]]:
     """Each distinct command once, in the order the guides give them; the pytest commands run as
-    one, over every path any of them names (the template tests are most of a check's time)."""
+    one, over every path any of them names (the template tests are most of a check's time), and
+    no cfn-lint run the template tests make when pytest runs them."""
     merged: list[list[str]] = []
     for command in commands:
         if command in merged:
@@ -173,6 +182,14 @@ def merged_checks(commands: list[list[str]]) -> list[list[str]]:
             merged.append(list(command))
         else:
             same_runner += [argument for argument in command[1:] if argument not in same_runner]
+    if any(command[0].endswith("pytest") and "tests/template" in command for command in merged):
+        merged = [
+            command
+            for command in merged
+            if not (
+                command[0].endswith("cfn-lint") and command[1:] == CFN_LINT_OF_THE_TEMPLATE_TESTS
+            )
+        ]
     return merged
 
 
@@ -182,47 +199,59 @@ def test_the_guides_followed_literally_pass_their_checks(tmp_path: Path):
     link_tools(copy)
     guides = guides_with_steps()
     commands: list[list[str]] = []
-    # When each guide's snippets are applied where it says (the guides add unrelated things:
-    # one copy takes them all, so the slow checks they share run once)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
+    }
+
+    def run(command: list[str], after: str) -> None:
+        result = subprocess.run(
+            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, (
+            f"`{shlex.join(command)}` failed in the copy after {after}\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+
+    # When each guide's snippets are applied where it says, and the commands it has the reader
+    # run are run there (the guides add unrelated things: one copy takes them all, so the slow
+    # checks they share run once)
     for guide in guides:
         steps = steps_of(guide)
         checks = [step for step in steps if step.kind == "check"]
         assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
         for step in steps:
-            if step.kind != "check":
+            if step.kind == "run":
+                for command in commands_of(step):
+                    run(command, f"the steps of {guide.name} before it")
+            elif step.kind != "check":
                 apply(copy, step)
-        commands += [
-            shlex.split(line, comments=True)
-            for check in checks
-            for line in check.text.splitlines()
-            if is_content(line)
-        ]
+        commands += [command for check in checks for command in commands_of(check)]
     # Then every check of every guide passes in the copy
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
-    }
     for command in merged_checks(commands):
-        result = subprocess.run(
-            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, (
-            f"`{shlex.join(command)}` failed in the copy after "
-            f"{', '.join(guide.name for guide in guides)}\n{result.stdout[-4000:]}"
-            f"\n{result.stderr[-4000:]}"
-        )
+        run(command, ", ".join(guide.name for guide in guides))
+
+
+def commands_of(step: Step) -> list[list[str]]:
+    """A shell block's commands, one a line (comments dropped)."""
+    return [shlex.split(line, comments=True) for line in step.text.splitlines() if is_content(line)]
 
 
 def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
-    # Given two guides' checks that share a linter and name different test folders
+    # Given two guides' checks that share a step and a linter the template tests also run, and
+    # name different test folders
+    cfn_lint = [".venv/bin/cfn-lint", *CFN_LINT_OF_THE_TEMPLATE_TESTS]
     commands = [
         ["make", "openapi"],
+        cfn_lint,
         [".venv/bin/pytest", "-q", "tests/template", "tests/unit/invoices"],
         ["make", "openapi"],
+        cfn_lint,
         [".venv/bin/pytest", "-q", "tests/template", "tests/unit/integrations"],
     ]
     # When they are merged
-    # Then the linter runs once, and pytest once over the union of the folders
+    # Then the step runs once, the linter only in the template tests (which lint with each
+    # stage's parameters and the defaults), and pytest once over the union of the folders
     assert merged_checks(commands) == [
         ["make", "openapi"],
         [
@@ -233,6 +262,7 @@ def test_checks_shared_by_guides_run_once_and_pytest_over_every_path():
             "tests/unit/integrations",
         ],
     ]
+    assert merged_checks([cfn_lint, ["make", "openapi"]]) == [cfn_lint, ["make", "openapi"]]
 
 
 def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():
@@ -240,7 +270,24 @@ def test_a_snippet_goes_at_the_end_of_the_mapping_its_key_path_names():
     lines = ["a:", "  b:", "    c: 1", "    d: 2", "  # about e", "  e:", "    f: 3", "g: 4"]
     # When the end of a.b and of a are looked up
     # Then a.b ends after `d` (the comment belongs to `e`), and a after `f`
-    assert end_of_mapping(lines, "a.b") == 4
-    assert end_of_mapping(lines, "a") == 7
-    with pytest.raises(AssertionError, match=re.escape("no `a.x`")):
-        end_of_mapping(lines, "a.x")
+    assert end_of_mapping(lines, ["a", "b"]) == 4
+    assert end_of_mapping(lines, ["a"]) == 7
+    with pytest.raises(KeyError, match=re.escape("no `a.x`")):
+        end_of_mapping(lines, ["a", "x"])
+
+
+def test_a_snippet_replaces_the_one_line_it_names(tmp_path: Path):
+    # Given a file with the line a guide changes, and one with that line twice
+    (tmp_path / "stages.yaml").write_text("Stage:\n  AllowedValues: [dev, prod]\n  Default: dev\n")
+    (tmp_path / "twice.yaml").write_text("a:\n  - dev\nb:\n  - dev\n")
+    step = Step(
+        "replace", "stages.yaml", "AllowedValues: [dev, prod]", "  AllowedValues: [dev, qa, prod]\n"
+    )
+    # When the snippet is applied
+    apply(tmp_path, step)
+    # Then that line is the snippet, and the others stay; a line found twice is refused
+    assert (tmp_path / "stages.yaml").read_text() == (
+        "Stage:\n  AllowedValues: [dev, qa, prod]\n  Default: dev\n"
+    )
+    with pytest.raises(AssertionError, match="has 2 lines"):
+        apply(tmp_path, Step("replace", "twice.yaml", "- dev", "x\n"))

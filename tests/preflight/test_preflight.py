@@ -26,6 +26,7 @@ from scripts.preflight.account import (
     jwks_problems,
 )
 from scripts.preflight.settings import settings_problems
+from scripts.preflight.stages import deployable_stages
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
@@ -79,7 +80,7 @@ def test_deploying_an_unknown_stage_is_refused_before_the_build_listing_the_stag
 
     # Then it stops at once, naming the stages, and nothing was built
     assert result.returncode != 0
-    assert "Stages: dev, staging, prod." in result.stderr
+    assert f"Stages: {', '.join(deployable_stages())}." in result.stderr
     assert "sam build" not in result.stdout + result.stderr
     assert "preflight" not in result.stdout
 

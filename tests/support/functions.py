@@ -1,18 +1,17 @@
 """The template's Lambda functions as the tests import them: folder, handler module, settings.
 
-Read from template.yaml, so a function added there is covered by every test iterating over
-:func:`template_functions` (handler import cost, settings checked at init) without an edit.
+Read from template.yaml through tests/support/template.py (loops expanded), so a function
+added there is covered by every test iterating over :func:`template_functions` (handler import
+cost, settings checked at init) without an edit.
 """
 
-import functools
 import importlib
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
-from samtranslator.yaml_helper import yaml_parse
+from tests.support.template import template_resources
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,16 +48,10 @@ class TemplateFunction:
         return module
 
 
-@functools.cache
-def _template() -> dict[str, Any]:
-    template: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())
-    return template
-
-
 def template_functions() -> list[TemplateFunction]:
     """Every function of the template, by logical id."""
     found = []
-    for name, resource in sorted(_template()["Resources"].items()):
+    for name, resource in sorted(template_resources().items()):
         if resource["Type"] != "AWS::Serverless::Function":
             continue
         properties = resource["Properties"]

@@ -10,10 +10,16 @@ from typing import Any
 
 import pytest
 from samtranslator.translator.transform import transform
-from samtranslator.yaml_helper import yaml_parse
+
+from scripts.preflight.stages import deployable_stages
+from tests.support.template import template_document
 
 ROOT = Path(__file__).resolve().parents[2]
+# The stages whose numbers these tests know (thresholds, retention, WAF per stage).
 STAGES = ("dev", "staging", "prod")
+# Every stage samconfig.toml deploys: the three above and any a fork adds
+# (docs/how-to/add-a-stage.md), checked for what holds for every stage.
+DEPLOYED_STAGES = tuple(deployable_stages(ROOT / "samconfig.toml"))
 
 
 class _NoManagedPolicyLookups:
@@ -23,7 +29,9 @@ class _NoManagedPolicyLookups:
         return {}
 
 
-_RAW = yaml_parse((ROOT / "template.yaml").read_text())
+# What CloudFormation hands the SAM transform: api/openapi.yaml inlined (AWS::Include), the
+# Fn::ForEach loops unrolled (tests/support/template.py).
+_RAW = template_document()
 
 
 def with_code_in_s3(template: dict[str, Any]) -> dict[str, Any]:

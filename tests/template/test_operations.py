@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.template.conftest import ROOT, STAGES, resources_of_type, transformed
+from tests.template.conftest import (
+    DEPLOYED_STAGES,
+    ROOT,
+    resources_of_type,
+    transformed,
+)
 
 SAMCONFIG = tomllib.loads((ROOT / "samconfig.toml").read_text())
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -126,6 +131,11 @@ def lambda_dimensions(alarm: dict[str, Any], metric: str) -> dict[str, Any]:
     return dimensions(alarm)
 
 
+def names_function(value: Any, function: str) -> bool:
+    """True if the value is the function's name: `!Ref X`, or `!Sub ${X}` as the loops write it."""
+    return value in ({"Ref": function}, {"Fn::Sub": f"${{{function}}}"})
+
+
 def alarm_topic(stack: Stack) -> Any:
     given = stack.parameters["AlarmTopicArn"]
     return given or {"Ref": "AlarmTopic"}
@@ -189,7 +199,10 @@ def test_every_function_has_its_own_alarm_to_the_alarm_topic(stage_stack, metric
 
     for name in functions(stack):
         (alarm,) = [
-            a for a in alarms if lambda_dimensions(a, metric) == {"FunctionName": {"Ref": name}}
+            a
+            for a in alarms
+            if set(lambda_dimensions(a, metric)) == {"FunctionName"}
+            and names_function(lambda_dimensions(a, metric)["FunctionName"], name)
         ]
         assert str(alarm["Threshold"]) == str(threshold), name
         assert alarm.get("Statistic", "Sum") == "Sum"
@@ -362,16 +375,40 @@ def test_a_given_alarm_topic_replaces_the_stack_one(template):
 # --- dashboard -------------------------------------------------------------------------------
 
 
-def test_dashboard_shows_the_api_and_every_function(template):
-    stack = Stack(template, stage_parameters(template, "dev"))
+def dashboard_body(stack: Stack) -> dict[str, Any]:
     (dashboard,) = stack.resources("AWS::CloudWatch::Dashboard").values()
     body_template = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    stack_name = stack.parameters["AWS::StackName"]
+    body: dict[str, Any] = json.loads(
+        re.sub(r"\$\{[^}!]+\}", "x", body_template.replace("${AWS::StackName}", stack_name))
+    )
+    return body
 
-    body = json.loads(re.sub(r"\$\{[^}]+\}", "x", body_template))
-    namespaces = {row[0] for w in body["widgets"] for row in w["properties"]["metrics"]}
-    assert {"AWS/ApiGateway", "AWS/Lambda", "AWS/SQS"} <= namespaces
+
+def test_dashboard_shows_the_api_and_every_function(template):
+    # Given the dev stack's dashboard
+    stack = Stack(template, stage_parameters(template, "dev"))
+    # When its widgets' metric rows are read
+    rows = [row for w in dashboard_body(stack)["widgets"] for row in w["properties"]["metrics"]]
+    # Then the API and the DLQs have rows, and the functions' errors, throttles and duration
+    # are each one search over the Lambda metrics of the functions named after the stack
+    assert {"AWS/ApiGateway", "AWS/SQS"} <= {row[0] for row in rows if isinstance(row[0], str)}
+    searches = [row[0]["expression"] for row in rows if isinstance(row[0], dict)]
+    assert searches == [
+        f'SEARCH(\'{{AWS/Lambda,FunctionName}} MetricName="{metric}" '
+        f"FunctionName={stack.parameters['AWS::StackName']}', '{stat}', 60)"
+        for metric, stat in (("Errors", "Sum"), ("Throttles", "Sum"), ("Duration", "p99"))
+    ]
+
+
+def test_every_function_is_named_after_the_stack_so_the_dashboard_finds_it(template):
+    # Given every function of the stack
+    stack = Stack(template, stage_parameters(template, "dev"))
     for name in functions(stack):
-        assert f'"FunctionName", "${{{name}}}"' in body_template, name
+        # When its name is the one CloudFormation generates or the one the template sets
+        given = stack.properties(name).get("FunctionName")
+        # Then it starts with the stack's name (generated: "<stack>-<logical id>-<suffix>")
+        assert given is None or given["Fn::Sub"].startswith("${AWS::StackName}-"), name
 
 
 # --- WAF -------------------------------------------------------------------------------------
@@ -444,7 +481,7 @@ def test_data_is_retained_and_deletion_protected_in_prod_only(stage_stack):
 # --- stages differ only through parameters ---------------------------------------------------
 
 
-@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("stage", DEPLOYED_STAGES)
 def test_samconfig_sets_only_declared_parameters_with_allowed_values(raw_template, stage):
     declared = raw_template["Parameters"]
     configured = SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"]
@@ -465,16 +502,25 @@ def test_samconfig_sets_only_declared_parameters_with_allowed_values(raw_templat
     assert f"Stage={stage}" in configured
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_cfn_lint_is_clean_with_the_stage_parameters(raw_template, stage):
-    overrides = shlex.split(SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"])
-
+def test_cfn_lint_is_clean_with_each_stages_parameters(tmp_path):
+    # Given each stage's parameters from samconfig.toml, as a parameter file named for the stage
+    files = []
+    for stage in DEPLOYED_STAGES:
+        overrides = shlex.split(SAMCONFIG[stage]["deploy"]["parameters"]["parameter_overrides"])
+        pairs = [item.partition("=") for item in overrides]
+        path = tmp_path / f"{stage}.json"
+        path.write_text(
+            json.dumps([{"ParameterKey": key, "ParameterValue": value} for key, _, value in pairs])
+        )
+        files.append(str(path))
+    # When cfn-lint checks the template with all of them in one run (it resolves each `Ref` to a
+    # parameter once per file and names the file in a finding; then it checks the defaults)
     result = subprocess.run(
         [CFN_LINT, "--append-rules", "cfn_lint_serverless.rules",
-         "--parameters", *overrides, "--", str(ROOT / "template.yaml")],
+         "--parameter-files", *files, "--", str(ROOT / "template.yaml")],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )  # fmt: skip
-
+    # Then it finds nothing for any stage
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -527,12 +573,26 @@ def test_every_action_is_pinned_to_a_commit():
     assert [u for u in uses if not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", u)] == []
 
 
-def test_deploys_go_dev_then_staging_then_prod_with_oidc_and_approvals():
+def promotion_order(jobs: dict[str, Any]) -> list[str]:
+    """The deploy workflow's stage jobs in the order they run: the first needs no other, each
+    next needs the one before it."""
+    stages = [name for name, job in jobs.items() if name in DEPLOYED_STAGES]
+    order = [name for name in stages if "needs" not in jobs[name]]
+    assert len(order) == 1, f"more than one stage deploys first: {order}"
+    while following := [name for name in stages if jobs[name].get("needs") == order[-1]]:
+        assert len(following) == 1, f"{following} all follow {order[-1]}"
+        order += following
+    return order
+
+
+def test_deploys_go_from_dev_to_prod_one_stage_at_a_time_with_oidc_and_approvals():
     jobs = workflow("deploy.yml")["jobs"]
     text = (WORKFLOWS / "deploy.yml").read_text()
 
-    assert [jobs[s].get("needs") for s in STAGES] == [None, "dev", "staging"]
-    for stage in STAGES:
+    order = promotion_order(jobs)
+    assert (order[0], order[-1]) == ("dev", "prod")
+    assert sorted(order) == sorted(DEPLOYED_STAGES)  # every stage samconfig deploys, once
+    for stage in order:
         job = jobs[stage]
         assert job["environment"] == stage  # its reviewers and its DEPLOY_ROLE_ARN
         assert job["permissions"] == {"id-token": "write", "contents": "read"}

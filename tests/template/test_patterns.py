@@ -44,15 +44,36 @@ def test_the_internal_route_is_guarded_by_sigv4_only(stage_template):
     assert "GetInternalUserFunction" in invokable_functions(template)
 
 
-def test_sigv4_guards_no_other_route(template):
-    guarded = [
-        (path, method)
+def test_sigv4_guards_the_internal_routes_alone_and_each_has_its_invoke_policy(template):
+    # Given every route of the API but the CORS preflights (a fork adds internal routes under
+    # /v1/internal/: docs/how-to/add-an-iam-authorized-route.md)
+    operations = [
+        (path, method, op)
         for path, item in rest_api_body(template)["paths"].items()
         for method, op in item.items()
-        if isinstance(op, dict) and {"sigv4": []} in op.get("security", [])
+        if isinstance(op, dict) and method != "options"
     ]
-
-    assert guarded == [("/v1/internal/users/{id}", "get")]
+    guarded = {
+        (path, method) for path, method, op in operations if {"sigv4": []} in op.get("security", [])
+    }
+    internal = {
+        (path, method) for path, method, _ in operations if path.startswith("/v1/internal/")
+    }
+    # When the ones SigV4 guards are compared with the internal ones
+    # Then they are the same routes, each guarded by SigV4 only, and a managed policy of the
+    # template allows invoking each
+    assert ("/v1/internal/users/{id}", "get") in guarded
+    assert guarded == internal
+    invokable = " ".join(
+        json.dumps(statement["Resource"])
+        for policy in resources_of_type(template, "AWS::IAM::ManagedPolicy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "execute-api:Invoke"
+    )
+    for path, method, op in operations:
+        if (path, method) in guarded:
+            assert op["security"] == [{"sigv4": []}], path
+            assert f"/{method.upper()}{path.split('{')[0]}" in invokable, path
 
 
 def test_the_invoke_policy_allows_exactly_that_method_in_this_stage(raw_template):

@@ -83,9 +83,14 @@ def watches_errors_of(alarm: dict, function: str) -> bool:
     metrics = [alarm] + [
         query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query
     ]
+    # `!Ref X`, or `!Sub ${X}` as the template's loops write it: the function's name either way.
+    names = ({"Ref": function}, {"Fn::Sub": f"${{{function}}}"})
     return any(
         metric.get("MetricName") == "Errors"
-        and {"Name": "FunctionName", "Value": {"Ref": function}} in metric.get("Dimensions", [])
+        and any(
+            {"Name": "FunctionName", "Value": name} in metric.get("Dimensions", [])
+            for name in names
+        )
         for metric in metrics
     )
 

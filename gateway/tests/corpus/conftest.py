@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.tests.corpus.echo_backend import echo_backend
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
+
+from .echo_backend import echo_backend
 
 CORPUS = Path(__file__).parent
 

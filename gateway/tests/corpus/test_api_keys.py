@@ -7,7 +7,7 @@ API's stage only), `throttled` (burst 1, next token in ~1000 s), `quota` (1 requ
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 KEYS_REQUIRED = (
     "localstack tests/aws/services/apigateway/test_apigateway_common.py::TestUsagePlans::"

@@ -21,10 +21,11 @@ import boto3
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
 from local_gateway.local_aws import LOCAL_CREDENTIALS
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
+
+from .recorded import recorded
 
 TEMPLATE = Path(__file__).parent / "templates" / "content_conversions" / "template.yaml"
 PAGE = "developer guide, Content type conversions in API Gateway"

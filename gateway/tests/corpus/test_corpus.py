@@ -15,7 +15,7 @@ def collected_cases() -> list[str]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=CORPUS.parents[2],
+        cwd=CORPUS.parents[1],  # the gateway folder: its pyproject.toml configures pytest
     ).stdout
     return [
         line

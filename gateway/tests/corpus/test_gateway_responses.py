@@ -8,7 +8,7 @@ UNSUPPORTED_MEDIA_TYPE.
 
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 TYPES = (
     "API Gateway developer guide, 'Gateway response types for API Gateway' (each type's "

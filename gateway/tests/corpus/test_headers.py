@@ -8,8 +8,8 @@ Here: the `front` template's echo function, `/mock` and `/mapped-restricted` (MO
 
 import pytest
 
-from gateway.tests.corpus.front_api import FrontApi, front
-from gateway.tests.corpus.recorded import recorded
+from .front_api import FrontApi, front
+from .recorded import recorded
 
 __all__ = ["front"]
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from gateway.tests.corpus.front_api import FrontApi, front
-from gateway.tests.corpus.recorded import recorded
+from .front_api import FrontApi, front
+from .recorded import recorded
 
 __all__ = ["front"]
 

@@ -17,10 +17,11 @@ import botocore.credentials
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
 from local_gateway.local_aws import client
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
+
+from .recorded import recorded
 
 TEMPLATE = Path(__file__).parent / "templates" / "iam" / "template.yaml"
 KNOWLEDGE_CENTER = (

@@ -8,7 +8,7 @@ two headers and adds a query string; the echo backend answers with the request i
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 MAPPING = (
     "API Gateway developer guide, 'Parameter mapping for REST APIs in API Gateway' (integration "

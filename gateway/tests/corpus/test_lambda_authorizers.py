@@ -8,7 +8,7 @@ import uuid
 
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 USE = (
     "API Gateway developer guide, 'Use API Gateway Lambda authorizers' (TOKEN and REQUEST "

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
+
+from .recorded import recorded
 
 TEMPLATE = Path(__file__).parent / "templates" / "lambda_custom" / "template.yaml"
 SELECTION = (

@@ -10,7 +10,7 @@ import json
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 INTEGRATIONS = "localstack tests/aws/services/apigateway/test_apigateway_integrations.py::"
 OVERRIDES = (

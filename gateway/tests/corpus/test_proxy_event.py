@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from gateway.tests.corpus.front_api import FrontApi, front
-from gateway.tests.corpus.recorded import recorded
+from .front_api import FrontApi, front
+from .recorded import recorded
 
 __all__ = ["front"]
 

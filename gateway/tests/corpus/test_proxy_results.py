@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from gateway.tests.corpus.front_api import Answer, FrontApi, front
-from gateway.tests.corpus.recorded import recorded
+from .front_api import Answer, FrontApi, front
+from .recorded import recorded
 
 __all__ = ["front"]
 

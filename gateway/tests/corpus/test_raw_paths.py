@@ -7,8 +7,8 @@ resource has). Here: the `front` template, whose `/{proxy+}` has GET and POST on
 
 import pytest
 
-from gateway.tests.corpus.front_api import FrontApi, front
-from gateway.tests.corpus.recorded import recorded
+from .front_api import FrontApi, front
+from .recorded import recorded
 
 __all__ = ["front"]
 

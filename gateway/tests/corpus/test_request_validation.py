@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 VALIDATOR = (
     "localstack tests/aws/services/apigateway/test_apigateway_common.py::"

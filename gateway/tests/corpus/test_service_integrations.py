@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 LOCALSTACK = "localstack tests/aws/services/apigateway/"
 DYNAMODB = LOCALSTACK + "test_apigateway_dynamodb.py::test_rest_api_to_dynamodb_integration"

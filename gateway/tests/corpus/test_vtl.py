@@ -11,7 +11,7 @@ import json
 import pytest
 import requests
 
-from gateway.tests.corpus.recorded import recorded
+from .recorded import recorded
 
 INPUT_BODY = (
     "localstack tests/aws/services/apigateway/test_apigateway_common.py::"

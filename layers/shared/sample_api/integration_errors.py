@@ -7,7 +7,7 @@ returns as it is::
 
     409 {"error":{"code":"EMAIL_TAKEN","message":"...","requestId":"..."}}
 
-template.yaml selects ``400 \\{...``, ``409 \\{...`` and ``422 \\{...``; any other failure (a
+api/openapi.yaml selects ``400 \\{...``, ``409 \\{...`` and ``422 \\{...``; any other failure (a
 bug, a timeout) matches only the catch-all response, which answers a fixed 500 envelope, so
 the function's own text never reaches the caller.
 
@@ -27,7 +27,7 @@ from sample_api.errors import ApiError, error_envelope
 
 REFUSED_METRIC = "RequestRefused"
 
-# The statuses template.yaml maps; anything else would fall to the catch-all 500.
+# The statuses api/openapi.yaml maps; anything else would fall to the catch-all 500.
 MAPPED_STATUSES = frozenset({400, 409, 422})
 
 

@@ -1,3 +1,3 @@
 """The product catalog: reads are served by API Gateway straight from DynamoDB (see the VTL in
-template.yaml); this package holds the write side, used by ``POST /v1/products``: models,
+api/openapi.yaml); this package holds the write side, used by ``POST /v1/products``: models,
 errors, logic, the storage it needs (ports) and DynamoDB's (repository, the AWS adapter)."""

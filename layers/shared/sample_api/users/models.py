@@ -1,7 +1,7 @@
 """The users API bodies (docs/contract.md, "Bodies"), as pydantic models.
 
 The create and update models mirror the JSON Schema models API Gateway checks first
-(``CreateUser`` / ``UpdateUser`` in template.yaml); a test keeps the two in step.
+(``createuser`` / ``updateuser`` in api/openapi.yaml); a test keeps the two in step.
 """
 
 from datetime import UTC, datetime

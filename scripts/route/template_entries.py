@@ -1,0 +1,202 @@
+"""The route's entries in template.yaml and the API definition, each where a reader looks.
+
+- the route in the API's OpenAPI document (under its path, new or existing), the domain's tag,
+  and the models (``<Item>``, and ``New<Item>`` for a create) with their examples, each unless
+  an earlier route of the domain added it. The document is ``api/openapi.yaml`` where the
+  RestApi includes it, else the RestApi's inline ``DefinitionBody``;
+- at the end of ``Resources``: for a new domain its table, then the function;
+- its log group and errors and throttles alarms: the function's name added to each per-function
+  ``Fn::ForEach`` loop where the template has them, else the three resources and its line in
+  each of the dashboard's function widgets;
+- with ``AUTH=jwt``, the route under its scope in the authorizer's ``SCOPE_ROUTES``.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local_gateway.template import parse_template_text
+from scripts.route.render import render
+from scripts.route.spec import Route
+from scripts.route.yaml_text import (
+    add_to_last_of_list,
+    add_to_loop_collection,
+    find_key,
+    indent_of,
+    insert_at_end_of,
+)
+
+TEMPLATE = "template.yaml"
+INCLUDED_API = "api/openapi.yaml"
+REST_API = ["Resources", "RestApi"]
+DASHBOARD_METRICS = ("Errors", "Throttles", "Duration")
+SCOPE_ROUTES = re.compile(r"^( *)SCOPE_ROUTES: >-\s*$")
+LINE_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class ApiDefinition:
+    """Where the OpenAPI document is and how it spells things."""
+
+    file: str
+    document: list[str]  # the key path to the document in its file
+    models: list[str]  # the key path to the models
+    examples: list[str]  # the key path to the examples (by model title), in template.yaml
+    long_form: bool  # intrinsics as `Fn::Sub:` (AWS::Include reads no short tags)
+    lower_case_models: bool
+
+    def model_key(self, title: str) -> str:
+        return title.lower() if self.lower_case_models else title
+
+
+INLINE = ApiDefinition(
+    file=TEMPLATE,
+    document=[*REST_API, "Properties", "DefinitionBody"],
+    models=[*REST_API, "Properties", "Models"],
+    examples=[*REST_API, "Metadata", "Examples"],
+    long_form=False,
+    lower_case_models=False,
+)
+INCLUDED = ApiDefinition(
+    file=INCLUDED_API,
+    document=[],
+    models=["components", "schemas"],
+    examples=[*REST_API, "Metadata", "Examples"],
+    long_form=True,
+    lower_case_models=True,
+)
+
+
+def api_definition(root: Path) -> ApiDefinition:
+    return INCLUDED if (root / INCLUDED_API).is_file() else INLINE
+
+
+def read_document(root: Path, api: ApiDefinition) -> dict[str, Any]:
+    """The OpenAPI document as parsed YAML (intrinsics left as they are)."""
+    document = parse_template_text((root / api.file).read_text(), api.file)
+    for key in api.document:
+        document = document.get(key) or {}
+    return document
+
+
+def read_models(root: Path, api: ApiDefinition) -> dict[str, Any]:
+    models = parse_template_text((root / api.file).read_text(), api.file)
+    for key in api.models:
+        models = models.get(key) or {}
+    return models
+
+
+def add_route(
+    root: Path, route: Route, values: dict[str, Any], *, new_domain: bool
+) -> dict[str, str]:
+    """The new text of each file the route's entries go into, by path."""
+    api = api_definition(root)
+    values = {**values, "api": api}
+    texts = {TEMPLATE: (root / TEMPLATE).read_text(), api.file: (root / api.file).read_text()}
+    document = read_document(root, api)
+    tags = {tag["name"] for tag in document.get("tags", [])}
+    if route.domain not in tags:
+        edit(texts, api.file, [*api.document, "tags"], render("template/tag.yaml.j2", values))
+    # The models its answers and body name, unless the domain's earlier routes added them.
+    needed = {"read": [route.model], "create": [f"New{route.model}", route.model], "delete": []}
+    have = read_models(root, api)
+    models = [title for title in needed[route.kind] if api.model_key(title) not in have]
+    if models:
+        values = {**values, "models": models}
+        edit(texts, api.file, api.models, render("template/models.yaml.j2", values))
+        edit(texts, TEMPLATE, api.examples, render("template/examples.yaml.j2", values))
+    operation = render("template/operation.yaml.j2", values)
+    paths = [*api.document, "paths"]
+    if find_key(texts[api.file].split("\n"), [*paths, route.path]) is None:
+        preflight = "options: *cors_preflight\n" if "&cors_preflight" in texts[api.file] else ""
+        item = f"{route.path}:\n" + indent(preflight + operation, 2)
+        edit(texts, api.file, paths, item)
+    else:
+        edit(texts, api.file, [*paths, route.path], operation)
+    text = texts[TEMPLATE]
+    resources = render("template/function.yaml.j2", values)
+    if new_domain:
+        resources = render("template/table.yaml.j2", values) + resources
+    loops = per_function_loops(text)
+    if not loops:
+        resources += render("template/observability.yaml.j2", values)
+    text = insert_at_end_of(text, ["Resources"], indent(resources, 2))
+    for loop in loops:
+        text = add_to_loop_collection(text, loop, route.logical, LINE_LENGTH)
+    if not loops:
+        for metric in DASHBOARD_METRICS:
+            pattern = re.compile(rf'\["AWS/Lambda", "{metric}", "FunctionName", "\$\{{\w+\}}"\]')
+            line = f'["AWS/Lambda", "{metric}", "FunctionName", "${{{route.logical}Function}}"]'
+            text = add_to_last_of_list(text, pattern, line)
+    if route.auth == "jwt":
+        text = add_scope_route(text, route.scope, route.route_key)
+    texts[TEMPLATE] = text
+    return texts
+
+
+def edit(texts: dict[str, str], file: str, keys: list[str], block: str) -> None:
+    """Append ``block`` to the mapping at ``keys`` in ``file``, one level under its key."""
+    lines = texts[file].split("\n")
+    located = find_key(lines, keys)
+    if located is None:
+        raise KeyError(f"no `{'.'.join(keys)}` in {file}")
+    texts[file] = insert_at_end_of(
+        texts[file], keys, indent(block, indent_of(lines[located[0]]) + 2)
+    )
+
+
+def indent(block: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line if line.strip() else "" for line in block.split("\n"))
+
+
+def per_function_loops(text: str) -> list[str]:
+    """The ``Fn::ForEach`` loops of Resources whose collection names functions (``GetUser``
+    for ``GetUserFunction``): each declares one function's log group or alarms."""
+    resources = parse_template_text(text, TEMPLATE).get("Resources") or {}
+    loops = []
+    for key, value in resources.items():
+        if key.startswith("Fn::ForEach::") and isinstance(value, list) and len(value) == 3:
+            names = value[1]
+            if (
+                isinstance(names, list)
+                and names
+                and all(f"{name}Function" in resources for name in names)
+            ):
+                loops.append(key)
+    return loops
+
+
+def add_scope_route(text: str, scope: str, route_key: str) -> str:
+    """The authorizer's ``SCOPE_ROUTES`` (a folded JSON object) with the route under its scope,
+    written again one scope a line (wrapped between items: folding joins lines with spaces)."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if SCOPE_ROUTES.match(line)), None)
+    if start is None:
+        raise KeyError("no `SCOPE_ROUTES: >-` in template.yaml (the JWT authorizer's setting)")
+    key_indent = indent_of(lines[start])
+    end = start + 1
+    while end < len(lines) and lines[end].strip() and indent_of(lines[end]) > key_indent:
+        end += 1
+    scope_routes: dict[str, list[str]] = json.loads(" ".join(lines[start + 1 : end]))
+    scope_routes.setdefault(scope, []).append(route_key)
+    prefix = " " * (key_indent + 2)
+    entries = [f"{json.dumps(name)}: {json.dumps(routes)}" for name, routes in scope_routes.items()]
+    body = "{" + ",\n".join(entries) + "}"
+    wrapped = [prefix + piece for entry in body.split("\n") for piece in wrap(entry, prefix)]
+    return "\n".join([*lines[: start + 1], *wrapped, *lines[end:]])
+
+
+def wrap(line: str, prefix: str) -> list[str]:
+    """A JSON line cut after its commas so that each piece fits the line length."""
+    pieces: list[str] = []
+    current = ""
+    for part in re.split(r"(?<=,) ", line):
+        if current and len(prefix) + len(current) + 1 + len(part) > LINE_LENGTH:
+            pieces.append(current)
+            current = part
+        else:
+            current = f"{current} {part}" if current else part
+    pieces.append(current)
+    return pieces

@@ -32,6 +32,8 @@ from typing import Any
 
 from local_gateway.http_messages import HttpRequest
 from local_gateway.local_aws import client
+from local_gateway.pipeline.authorize import authorize
+from local_gateway.pipeline.route import route
 from local_gateway.testing import start_gateway
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,10 +152,9 @@ def event_for(local: Any, path: str, headers: dict[str, str]) -> dict[str, Any]:
     """The exact proxy event the gateway builds for GET `path`."""
     gateway = local.gateway
     request = HttpRequest("GET", path, "", list(headers.items()), b"", "127.0.0.1")
-    call = gateway._route(request, "bench", "127.0.0.1")
-    gateway._authorize(call)
-    event: dict[str, Any] = gateway._proxy_event(call)
-    return event
+    call = route(gateway.deployment, request, "bench", "127.0.0.1")
+    authorize(call)
+    return call.proxy_event()
 
 
 def concurrent_rps(base_url: str, path: str, clients: int, per_client: int) -> float:

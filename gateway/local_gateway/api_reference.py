@@ -19,7 +19,7 @@ import mimetypes
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local_gateway.api import Authorizer
 from local_gateway.api_keys import UsagePlan
@@ -28,9 +28,7 @@ from local_gateway.errors import TemplateError
 from local_gateway.http_messages import HttpRequest, HttpResponse
 from local_gateway.openapi import openapi_document
 from local_gateway.routing import Router
-
-if TYPE_CHECKING:
-    from local_gateway.gateway import LocalGateway
+from local_gateway.session import RunningApi
 
 log = logging.getLogger("local_gateway")
 
@@ -209,7 +207,7 @@ def _json(status: int, body: Any) -> HttpResponse:
     return HttpResponse(status, [("Content-Type", _JSON)], json.dumps(body).encode())
 
 
-def api_reference_for(gateway: LocalGateway) -> ApiReference | None:
+def api_reference_for(gateway: RunningApi) -> ApiReference | None:
     """The reference of a started gateway's API, or None (logged) where it cannot be served."""
     claimed = routes_claiming_docs(router for _, router in gateway.routers)
     if claimed:
@@ -246,7 +244,7 @@ def api_reference_for(gateway: LocalGateway) -> ApiReference | None:
     return ApiReference(document, static_dir, preauthorized)
 
 
-def _client_document(gateway: LocalGateway, logical_id: str) -> dict[str, Any]:
+def _client_document(gateway: RunningApi, logical_id: str) -> dict[str, Any]:
     """The exported document; without an error model when the template has none to name."""
     try:
         return openapi_document(gateway.template, api=logical_id, local_url=gateway.base_url)
@@ -256,7 +254,7 @@ def _client_document(gateway: LocalGateway, logical_id: str) -> dict[str, Any]:
         )
 
 
-def _fresh_credentials(gateway: LocalGateway) -> Credentials:
+def _fresh_credentials(gateway: RunningApi) -> Credentials:
     """Tokens minted now, so a page left open for hours still holds working ones."""
 
     def cognito_id_token(authorizer: Authorizer) -> str | None:
@@ -287,7 +285,7 @@ def _fresh_credentials(gateway: LocalGateway) -> Credentials:
     )
 
 
-def _widest_plan_key(gateway: LocalGateway) -> str | None:
+def _widest_plan_key(gateway: RunningApi) -> str | None:
     """A key of the plan meant for every method (no per-method limits) with the highest rate.
 
     Any plan's key opens every key-guarded method of its stages; a plan with per-method

@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from local_gateway.local_aws import client
 from local_gateway.provisioning import UserPool
-from local_gateway.samconfig import DemoUser
+from local_gateway.samconfig import DemoUser, LocalSettings
 
 DEFAULT_PASSWORD = "Local-Passw0rd!"  # noqa: S105 - a demo password for local moto only
 
@@ -112,3 +113,26 @@ def seed_demo_users(
             )
         )
     return seeded
+
+
+def users_of_pools(
+    kept: list[SignedInUser],
+    pools: dict[str, UserPool],
+    new_pools: Iterable[str],
+    settings: LocalSettings,
+    *,
+    endpoint_url: str,
+    region: str,
+) -> list[SignedInUser]:
+    """The signed-in demo users of `pools`: those of `kept` whose pool remains, and new ones
+    seeded in each pool named in `new_pools` (a pool kept from the last load keeps its users)."""
+    users = [user for user in kept if user.pool_logical_id in pools]
+    for logical_id in new_pools:
+        users += seed_demo_users(
+            pools[logical_id],
+            settings.demo_users,
+            settings.demo_password,
+            endpoint_url=endpoint_url,
+            region=region,
+        )
+    return users

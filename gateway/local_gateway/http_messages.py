@@ -6,6 +6,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
 
 @dataclass
 class HttpRequest:

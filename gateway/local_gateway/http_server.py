@@ -18,8 +18,8 @@ from http import HTTPStatus
 import h11
 
 from local_gateway.errors import GatewayStartError
-from local_gateway.gateway import MAX_BODY_BYTES, LocalGateway
-from local_gateway.http_messages import HttpRequest, HttpResponse
+from local_gateway.gateway import LocalGateway
+from local_gateway.http_messages import MAX_BODY_BYTES, HttpRequest, HttpResponse
 
 log = logging.getLogger("local_gateway")
 

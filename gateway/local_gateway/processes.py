@@ -19,12 +19,10 @@ import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, Any, Protocol
 
 import local_gateway
-
-if TYPE_CHECKING:
-    from local_gateway.functions import FunctionSpec
+from local_gateway.function_specs import FunctionSpec
 
 GATEWAY_PATH = str(Path(local_gateway.__file__).resolve().parent.parent)
 # How long the first worker waits for its fork server to finish importing the layers.

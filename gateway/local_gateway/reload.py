@@ -13,14 +13,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from local_gateway.functions import FunctionSpec, WorkerPool
-
-if TYPE_CHECKING:
-    from local_gateway.api import RestApi
-    from local_gateway.gateway import LocalGateway
-    from local_gateway.template import LoadedTemplate
+from local_gateway.api import RestApi
+from local_gateway.function_specs import FunctionSpec
+from local_gateway.functions import WorkerPool
+from local_gateway.provisioning import LocalResources
+from local_gateway.template import LoadedTemplate
 
 log = logging.getLogger("local_gateway")
 _IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
@@ -142,6 +141,19 @@ def _diff(label: str, before: set[str], after: set[str], changed: Iterable[str] 
     return f"{label} {', '.join(parts)}" if parts else ""
 
 
+class Served(Protocol):
+    """What a gateway serves now (`gateway.LocalGateway` is one)."""
+
+    @property
+    def template(self) -> LoadedTemplate: ...
+    @property
+    def apis(self) -> list[RestApi]: ...
+    @property
+    def functions(self) -> dict[str, FunctionSpec]: ...
+    @property
+    def resources(self) -> LocalResources: ...
+
+
 @dataclass(frozen=True)
 class ChangeSummary:
     """What a template reload changed: routes, functions and resources, added/removed/changed."""
@@ -154,7 +166,7 @@ class ChangeSummary:
     @classmethod
     def between(
         cls,
-        gateway: LocalGateway,
+        gateway: Served,
         template: LoadedTemplate,
         apis: list[RestApi],
         functions: dict[str, FunctionSpec],

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_gateway.gateway import LocalGateway, Session
+from local_gateway.gateway import LocalGateway
 from local_gateway.http_server import GatewayHttpServer, bind, serve_in_thread
+from local_gateway.session import Session
 
 log = logging.getLogger("local_gateway")
 

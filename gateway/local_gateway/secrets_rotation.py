@@ -82,3 +82,23 @@ def rotate(schedule: RotationSchedule, invoke: Invoke) -> str:
             {"SecretId": schedule.secret_id, "ClientRequestToken": token, "Step": step},
         )
     return token
+
+
+def rotate_now(
+    schedules: list[RotationSchedule],
+    resource_refs: dict[str, str],
+    invoke: Invoke,
+    secret: str | None = None,
+) -> dict[str, str]:
+    """Rotates each scheduled secret (or the one whose logical id or ARN is `secret`) now;
+    returns the new version id by secret logical id. `resource_refs`: logical id → ARN."""
+
+    def logical_id(arn: str) -> str:
+        return next((k for k, v in resource_refs.items() if v == arn), arn)
+
+    chosen = [
+        s for s in schedules if secret is None or secret in (s.secret_id, logical_id(s.secret_id))
+    ]
+    if secret is not None and not chosen:
+        raise LookupError(f"no secret {secret!r} has a rotation schedule")
+    return {logical_id(s.secret_id): rotate(s, invoke) for s in chosen}

@@ -9,9 +9,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from local_gateway.functions import lambda_environment
-from local_gateway.gateway import LocalGateway, Session
+from local_gateway.function_specs import lambda_environment
+from local_gateway.gateway import LocalGateway
 from local_gateway.local_aws import LOCAL_CREDENTIALS
+from local_gateway.session import Session
 
 SESSION_FILE = "session.json"
 SAM_ENV_VARS_FILE = "sam-env-vars.json"

@@ -1,4 +1,4 @@
-"""Checks a template's functions before they are served, and picks the one to debug.
+"""Checks a template's APIs and functions before they are served, and picks the one to debug.
 
 Every Lambda integration and authorizer must name a function of the template, and each
 function's `Handler` must name a module in its code folder (or one of its layers) that
@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from local_gateway import lambda_custom
-from local_gateway.api import RestApi
+from local_gateway.api import RestApi, check_mapping_templates, load_apis
 from local_gateway.errors import TemplateError
-from local_gateway.functions import FunctionSpec
-
-_FUNCTION_IN_URI = re.compile(r"functions/(arn:aws:lambda:[^/]+)/invocations")
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+from local_gateway.function_calls import function_arn, function_for_uri
+from local_gateway.function_specs import FunctionSpec, load_functions
+from local_gateway.template import LoadedTemplate
 
 
 def _module_file(module: str, folders: Iterable[Path]) -> Path | None:
@@ -102,34 +99,6 @@ def check_handlers(specs: Iterable[FunctionSpec]) -> None:
         check_handler(spec)
 
 
-def function_for_uri(
-    function_by_arn: dict[str, str],
-    uri: str | None,
-    where: str,
-    stage_variables: dict[str, str] | None = None,
-) -> str:
-    """The logical id of the function an integration or authorizer URI invokes.
-
-    `${stageVariables.name}` in the URI (`function:${stageVariables.fn}`) takes the stage's
-    value, as in API Gateway.
-    """
-    variables = stage_variables or {}
-
-    def stage_value(match: re.Match[str]) -> str:
-        if match.group(1) not in variables:
-            raise TemplateError(where, f"stage variable {match.group(1)!r} is not defined")
-        return variables[match.group(1)]
-
-    uri = _STAGE_VARIABLE.sub(stage_value, uri or "")
-    found = _FUNCTION_IN_URI.search(uri)
-    # A qualified ARN (version or alias) invokes the function: locally it has one version.
-    arn = ":".join(found.group(1).split(":")[:7]) if found else ""
-    logical_id = function_by_arn.get(arn)
-    if logical_id is None:
-        raise TemplateError(where, f"integration URI {uri!r} names no function of the template")
-    return logical_id
-
-
 def check_integrations(apis: list[RestApi], function_by_arn: dict[str, str]) -> None:
     """Fails at start, naming the method, for integrations that cannot run locally."""
     for api in apis:
@@ -139,7 +108,7 @@ def check_integrations(apis: list[RestApi], function_by_arn: dict[str, str]) -> 
                 f"{method.resource_path}.{method.http_method.lower()}"
             )
             variables = api.stage_variables
-            custom = lambda_custom.function_arn(method.integration.uri or "") is not None
+            custom = function_arn(method.integration.uri or "") is not None
             if method.integration.kind == "aws_proxy" or custom:
                 function_for_uri(function_by_arn, method.integration.uri, where, variables)
             if method.authorizer is not None and method.authorizer.kind in ("TOKEN", "REQUEST"):
@@ -160,3 +129,37 @@ def with_debug_port(
         )
     debug_spec = dataclasses.replace(functions[debugged], debug_port=port, max_workers=1)
     return {**functions, debugged: debug_spec}
+
+
+def apis_to_serve(template: LoadedTemplate, region: str) -> list[RestApi]:
+    """The template's REST APIs in `region`, every mapping template parsed."""
+    apis = load_apis(template)
+    check_mapping_templates(apis)
+    for api in apis:
+        api.region = region
+    return apis
+
+
+def functions_to_serve(
+    template: LoadedTemplate,
+    apis: list[RestApi],
+    *,
+    endpoint_url: str,
+    region: str,
+    s3_url: str | None,
+    debug: tuple[str | None, int | None] = (None, None),
+) -> dict[str, FunctionSpec]:
+    """The template's functions, checked: every handler exists, every Lambda integration and
+    authorizer names one of them; `debug` (logical id, port) runs that one under debugpy."""
+    functions = with_debug_port(
+        load_functions(
+            template,
+            endpoint_url,
+            region=region,
+            service_endpoints={"S3": s3_url} if s3_url else None,
+        ),
+        *debug,
+    )
+    check_handlers(functions.values())
+    check_integrations(apis, {spec.arn: key for key, spec in functions.items()})
+    return functions

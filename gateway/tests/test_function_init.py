@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from local_gateway import functions
-from local_gateway.functions import FunctionSpec, FunctionTimeout, WorkerPool
+from local_gateway.function_specs import FunctionSpec
+from local_gateway.functions import FunctionTimeout, WorkerPool
 
 SLOW_INIT = """\
 import time

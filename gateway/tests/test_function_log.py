@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from local_gateway.functions import FunctionFailed, FunctionSpec, WorkerPool
+from local_gateway.function_specs import FunctionSpec
+from local_gateway.functions import FunctionFailed, WorkerPool
 
 CHATTY = """\
 import os

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from local_gateway.gateway import MAX_BODY_BYTES
+from local_gateway.http_messages import MAX_BODY_BYTES
 from local_gateway.http_server import MAX_HEAD_BYTES
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway

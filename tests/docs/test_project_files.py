@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from local_gateway.template import parse_template_text
 from tests.support.template import template_resources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,19 +130,6 @@ def test_the_usage_plan_guide_names_the_condition_the_demo_keys_use():
     # Then it is the one condition every demo key of the template has
     assert len(conditions) == 1
     assert said == conditions
-
-
-def test_the_route_guide_adds_the_function_to_every_loop_over_the_functions():
-    # Given the template's Fn::ForEach loops over function names (log groups, alarms)
-    raw = parse_template_text((ROOT / "template.yaml").read_text())["Resources"]
-    loops = [key for key, value in raw.items() if key.startswith("Fn::ForEach::")]
-    over_functions = [key for key in loops if "GetUser" in raw[key][1]]
-    guide = (ROOT / "docs" / "how-to" / "add-a-lambda-route.md").read_text()
-    # When the route guide's snippets are read
-    added = re.findall(r"^```yaml\n {7}GetInvoice,\n```$", guide, re.MULTILINE)
-    # Then it puts the new function's name in each of those lists
-    assert over_functions
-    assert len(added) == len(over_functions)
 
 
 def test_the_readme_lists_every_make_target_with_a_help_line():

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from local_gateway import gateway as gateway_module
 from local_gateway.local_aws import client
+from local_gateway.pipeline import integration as integration_step
 from local_gateway.testing import start_gateway
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -179,7 +179,7 @@ def test_while_moto_is_stopped_routes_answer_5xx_nothing_is_half_written_and_ser
     local, api, moto_resumed, monkeypatch
 ):
     # Given a user to read, the functions warm, and the gateway's integration timeout at 12 s
-    monkeypatch.setattr(gateway_module, "INTEGRATION_TIMEOUT_SECONDS", INTEGRATION_TIMEOUT)
+    monkeypatch.setattr(integration_step, "INTEGRATION_TIMEOUT_SECONDS", INTEGRATION_TIMEOUT)
     user_id = create_user(api, f"reader-{uuid.uuid4().hex}@example.com").json()["id"]
     assert api("GET", f"/v1/users/{user_id}").status_code == 200
     partner = {"x-api-key": local.session.api_keys["partner"]}
@@ -232,7 +232,7 @@ def test_a_catalog_read_while_dynamodb_hangs_is_503_with_retry_after_then_recove
         for method in rest_api.methods
         if (method.http_method, method.resource_path) == ("GET", "/v1/products/{id}")
     )
-    assert gateway_module.integration_timeout(route) == 5.0
+    assert integration_step.integration_timeout(route) == 5.0
 
     # When DynamoDB (moto) stops answering during a read
     moto_resumed.pause()

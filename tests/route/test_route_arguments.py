@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from local_gateway.template import parse_template_text
 from scripts.route.__main__ import main
 from scripts.route.scaffold import plan
 from scripts.route.spec import RouteError, parse_route
-from scripts.route.template_entries import add_scope_route
+from scripts.route.template_entries import add_scope_route, per_function_loops
 from scripts.route.yaml_text import add_to_last_of_list, add_to_loop_collection, end_of_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def test_an_argument_that_makes_no_route_is_refused_with_what_to_give(route, opt
 @pytest.mark.parametrize(
     ("route", "options", "message"),
     [
-        ("GET /v1/users/{id}", {}, r"GET /v1/users/\{id\} exists already in template.yaml"),
+        ("GET /v1/users/{id}", {}, r"GET /v1/users/\{id\} exists already in "),
         ("DELETE /v1/users/{id}", {}, "exists already"),
         ("GET /v1/members/{id}", {"name": "get_user"}, "has a resource GetUserFunction already"),
         (
@@ -178,3 +179,17 @@ def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
     # When a route would make a function of that name, Then it is refused
     with pytest.raises(RouteError, match="Fn::ForEach::FunctionLogs has GetInvoice already"):
         plan(tmp_path, parse_route("GET /v1/invoices/{id}"))
+
+
+def test_the_new_function_joins_every_loop_over_the_functions_of_this_template():
+    # Given this repository's Fn::ForEach loops over function names (log groups, alarms)
+    before = parse_template_text((ROOT / "template.yaml").read_text())["Resources"]
+    loops = per_function_loops((ROOT / "template.yaml").read_text())
+    # When a route is planned (nothing is written)
+    scaffold = plan(ROOT, parse_route("GET /v1/invoices/{id}"))
+    after = parse_template_text(scaffold.edits["template.yaml"])["Resources"]
+    # Then each loop lists the new function after the ones it had
+    assert loops
+    assert [after[loop][1] for loop in loops] == [
+        [*before[loop][1], "GetInvoice"] for loop in loops
+    ]

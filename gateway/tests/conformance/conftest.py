@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from local_gateway.aws_integration import AwsEnvironment
+from local_gateway.integrations.exchange import AwsEnvironment
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
 

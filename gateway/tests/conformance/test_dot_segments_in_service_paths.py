@@ -10,7 +10,9 @@ object-keys.html ("." and ".." in keys).
 
 import pytest
 
-from local_gateway.aws_integration import MethodRequest, run_integration
+from local_gateway.integrations.exchange import MethodRequest
+
+from .integration_exchange import run_integration
 
 REGION = "us-east-1"  # as conftest's moto environment
 TIMEOUT = 29.0

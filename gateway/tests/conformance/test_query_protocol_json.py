@@ -11,7 +11,10 @@ SQS developer guide, "Making query API requests" (JSON responses).
 import json
 from typing import Any
 
-from local_gateway.aws_integration import MethodRequest, query_reply_as_json, run_integration
+from local_gateway.integrations.exchange import MethodRequest
+from local_gateway.integrations.query_json import query_reply_as_json
+
+from .integration_exchange import run_integration
 
 REGION, ACCOUNT = "us-east-1", "123456789012"  # as conftest's moto environment
 TIMEOUT = 29.0

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from local_gateway.aws_integration import MethodRequest, run_integration
+from local_gateway.integrations.exchange import MethodRequest
 from local_gateway.rejections import Rejection
+
+from .integration_exchange import run_integration
 
 REGION, ACCOUNT = "us-east-1", "123456789012"  # as conftest's moto environment
 TIMEOUT = 29.0

@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from local_gateway import gateway_responses
+from local_gateway.function_calls import FunctionCalls, function_arn
 from local_gateway.functions import FunctionFailed, FunctionTimeout
+from local_gateway.integrations.exchange import (
+    DEFAULT_CONTENT_TYPE,
+    EndpointResponse,
+    IntegrationRequest,
+)
 from local_gateway.rejections import Rejection
 
 log = logging.getLogger("local_gateway")
 
-_LAMBDA_URI = re.compile(
-    r"arn:aws[\w-]*:apigateway:[\w-]+:lambda:path/2015-03-31/functions/(arn:[^/]+)/invocations"
-)
-
-# (function ARN, event, timeout in seconds) -> the function's result; raises FunctionFailed or
-# FunctionTimeout. `timed_out_by_function` tells a function timeout from the integration's.
+# (function ARN, event, timeout in seconds) -> the finished invocation; raises FunctionTimeout
+# only when API Gateway stopped waiting before the function's own timeout.
 FunctionInvoker = Callable[[str, Any, float], "Invocation"]
 
 
@@ -50,10 +51,41 @@ class LambdaReply:
     selection_value: str
 
 
-def function_arn(uri: str) -> str | None:
-    """The function an integration URI invokes, or None if it is no Lambda invocation URI."""
-    found = _LAMBDA_URI.fullmatch(uri)
-    return found.group(1) if found else None
+def is_lambda_custom(request: IntegrationRequest) -> bool:
+    """An `aws` integration whose URI invokes a function."""
+    return request.kind == "aws" and function_arn(request.uri) is not None
+
+
+def call(
+    request: IntegrationRequest, invoker: FunctionInvoker | None, timeout_seconds: float
+) -> EndpointResponse:
+    """The function's payload as the endpoint response: 200, matched by its errorMessage."""
+    if invoker is None:
+        raise ValueError(f"{request.uri}: no function invoker for a Lambda custom integration")
+    reply = invoke(invoker, request.uri, request.body, timeout_seconds)
+    return EndpointResponse(
+        200, {"Content-Type": DEFAULT_CONTENT_TYPE}, reply.body, reply.selection_value
+    )
+
+
+def invoker(functions: FunctionCalls, request_id: str) -> FunctionInvoker:
+    """Lambda Invoke for a custom integration, in the deployment's warm workers."""
+
+    def invoke_function(arn: str, event: Any, timeout: float) -> Invocation:
+        logical_id = functions.for_uri(f"functions/{arn}/invocations", arn)
+        pool = functions.pools[logical_id]
+        function_timeout = pool.spec.timeout_seconds
+        try:
+            return Invocation(pool.invoke(event, request_id, min(function_timeout, timeout)), False)
+        except FunctionFailed as failure:
+            log.error("%s failed: %s", logical_id, failure)
+            return Invocation(error_payload(failure, request_id), True)
+        except FunctionTimeout:
+            if function_timeout > timeout:
+                raise  # API Gateway stopped waiting first: INTEGRATION_TIMEOUT
+            return Invocation(timeout_payload(request_id, function_timeout), True)
+
+    return invoke_function
 
 
 def invoke(invoker: FunctionInvoker, uri: str, body: bytes, timeout_seconds: float) -> LambdaReply:

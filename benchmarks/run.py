@@ -44,7 +44,22 @@ STATEMENT_TIMER = (
     "import sys, time; sys.path[:0] = sys.argv[1:]; {setup}; t = time.perf_counter(); "
     "{statement}; print(time.perf_counter() - t)"
 )
+# Each handler checks its settings at import (sample_api.handlers): values for all of them, as
+# tests/support/environment.py gives the tests.
+FUNCTION_SETTINGS = {
+    "TABLE_NAME": "UsersTable",
+    "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+    "FILES_BUCKET_NAME": "files-bucket",
+    "MAX_UPLOAD_BYTES": "10485760",
+    "API_KEY_GRACE_SECONDS": "86400",
+    "RETIREMENT_ROLE_ARN": "arn:aws:iam::123456789012:role/retire-partner-keys",
+    "OIDC_ISSUER": "https://issuer.example.test",
+    "OIDC_AUDIENCE": "https://api.example.test",
+    "OIDC_JWKS_URL": "https://issuer.example.test/.well-known/jwks.json",
+    "SCOPE_ROUTES": '{"things:write": ["POST /v1/things"]}',
+}
 BENCH_ENVIRONMENT = {
+    **FUNCTION_SETTINGS,
     "AWS_DEFAULT_REGION": "us-east-1",
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
@@ -52,6 +67,7 @@ BENCH_ENVIRONMENT = {
 }
 # As inside Lambda with active tracing: spans go to the X-Ray daemon (nothing listens here).
 TRACING_ENVIRONMENT = {
+    **FUNCTION_SETTINGS,
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "AWS_LAMBDA_FUNCTION_NAME": "bench",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from scripts.rename.ownership import Owners
+from tests.support.environment import FUNCTION_ENVIRONMENT
 
 # Set before any boto3 client exists: a test that escaped moto would fail to sign, not call AWS.
 os.environ.update(
@@ -19,6 +20,9 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="SampleApiTests",
     POWERTOOLS_SERVICE_NAME="tests",
 )
+# Handlers check their settings when imported, and test modules import them at collection.
+for name, value in FUNCTION_ENVIRONMENT.items():
+    os.environ.setdefault(name, value)
 
 
 # --- Running in parallel (`make test` runs pytest-xdist with --dist loadgroup) ---------------

@@ -4,11 +4,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import JSON, build_resolver
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import api_handler
 from sample_api.products.logic import create_product
 from sample_api.products.models import NewProduct
 from sample_api.products.repository import get_product_repository
@@ -24,8 +23,6 @@ def post_product(new: Annotated[NewProduct, Body()]) -> Response[str]:
 app.post("/v1/products")(post_product)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

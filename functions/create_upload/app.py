@@ -4,15 +4,14 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import JSON, build_resolver
 from sample_api.files.logic import create_upload
 from sample_api.files.models import NewUpload
 from sample_api.files.storage import get_upload_signer
+from sample_api.handlers import api_handler
 from sample_api.identity import caller_from_claims
-from sample_api.observability import logger, metrics, tracer
 from sample_api.settings import get_settings
 
 app = build_resolver()
@@ -29,8 +28,6 @@ def post_upload(new: Annotated[NewUpload, Body()]) -> Response[str]:
 app.post("/v1/uploads")(post_upload)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("files_bucket_name", "max_upload_bytes")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -4,13 +4,12 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import JSON, build_resolver
+from sample_api.handlers import api_handler
 from sample_api.idempotency import register_lambda_context, run_once
 from sample_api.identity import caller_from_claims
-from sample_api.observability import logger, metrics, tracer
 from sample_api.users import logic
 from sample_api.users.models import CreateUser
 from sample_api.users.repository import get_user_repository
@@ -31,9 +30,7 @@ def create_user(user: Annotated[CreateUser, Body()]) -> Response[dict[str, Any]]
     return Response(status_code=201, content_type=JSON, body=created)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name", "idempotency_table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
     return app.resolve(event, context)

@@ -9,31 +9,18 @@ The UserV2 returned is the 201 body; a refused request leaves as
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from sample_api.errors import ApiError
+from sample_api.handlers import lambda_handler
 from sample_api.idempotency import register_lambda_context, run_once
 from sample_api.integration_errors import invalid_input, refused
-from sample_api.observability import logger, metrics, tracer
 from sample_api.users import logic
-from sample_api.users.models import CreateUserV2
+from sample_api.users.models import CreateUserV2Event
 from sample_api.users.repository import get_user_repository
 
 
-class CreateUserV2Event(BaseModel):
-    """What the integration request template sends."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    user: CreateUserV2
-    caller: str = Field(min_length=1)
-    idempotency_key: str = Field(alias="idempotencyKey")
-    request_id: str = Field(alias="requestId")
-
-
-@logger.inject_lambda_context(correlation_id_path="requestId")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("table_name", "idempotency_table_name", correlation_id_path="requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     register_lambda_context(context)
     request_id = str(event.get("requestId", "")) if isinstance(event, dict) else ""

@@ -4,13 +4,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import JSON, build_resolver
-from sample_api.files.download_links import get_download_signer
-from sample_api.files.downloads import create_download
-from sample_api.observability import logger, metrics, tracer
+from sample_api.files.logic import create_download
+from sample_api.files.storage import get_download_signer
+from sample_api.handlers import api_handler
 
 app = build_resolver()
 
@@ -34,8 +33,6 @@ def get_file(name: str) -> Response[str]:
 app.get("/v1/files/<name>")(get_file)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("files_bucket_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -3,11 +3,10 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import build_resolver
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import api_handler
 from sample_api.telemetry.logic import DEFAULT_LIMIT, newest_readings
 from sample_api.telemetry.models import DeviceId
 from sample_api.telemetry.repository import get_reading_repository
@@ -26,8 +25,6 @@ def get_readings(
 app.get("/v1/telemetry/<deviceId>")(get_readings)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import build_resolver
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import api_handler
 from sample_api.users import logic
 from sample_api.users.repository import get_user_repository
 
@@ -18,8 +17,6 @@ def get_user(user_id: str) -> dict[str, Any]:
     return logic.get_user(user_id, get_user_repository()).to_json()
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

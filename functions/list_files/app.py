@@ -3,14 +3,13 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import build_resolver
 from sample_api.files.logic import list_files
 from sample_api.files.repository import get_file_records
+from sample_api.handlers import api_handler
 from sample_api.identity import caller_from_claims
-from sample_api.observability import logger, metrics, tracer
 
 app = build_resolver()
 
@@ -26,8 +25,6 @@ def get_files(
 app.get("/v1/files")(get_files)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -3,12 +3,11 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sample_api.api import build_resolver
+from sample_api.handlers import api_handler
 from sample_api.identity import caller_from_claims
-from sample_api.observability import logger, metrics, tracer
 from sample_api.users import logic
 from sample_api.users.repository import get_user_repository
 
@@ -24,8 +23,6 @@ def list_users(
     return logic.list_users(caller, limit, next_token, get_user_repository()).to_json()
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

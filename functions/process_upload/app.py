@@ -13,12 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sample_api.files.logic import record_upload
 from sample_api.files.repository import get_file_records
 from sample_api.files.storage import get_object_reader
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import lambda_handler
+from sample_api.observability import logger
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in S3Event(event).records:
         bucket, key = record.s3.bucket.name, record.s3.get_object.key

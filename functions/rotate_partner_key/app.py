@@ -1,37 +1,23 @@
 """A partner API key's rotation: Secrets Manager's four steps, and the retirement of the previous
 key that a one-time schedule asks for once the grace period is over."""
 
-from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import lambda_handler
+from sample_api.observability import logger
 from sample_api.partner_keys.logic import Rotation
-from sample_api.partner_keys.storage import (
-    ApiGatewayKeys,
-    PartnerSecrets,
-    ScheduledRetirements,
-    grace_seconds,
-)
-from sample_api.settings import get_settings
+from sample_api.partner_keys.storage import aws_rotation
 
 
 def rotation(context: LambdaContext) -> Rotation:
     # The retirement schedule invokes this same function (its unqualified ARN).
-    target = context.invoked_function_arn.split(":function:")[0] + ":function:"
-    target += context.function_name
-    return Rotation(
-        secrets=PartnerSecrets(),
-        keys=ApiGatewayKeys(),
-        retirements=ScheduledRetirements(target, get_settings().require("retirement_role_arn")),
-        grace=timedelta(seconds=grace_seconds()),
-    )
+    prefix = context.invoked_function_arn.split(":function:")[0]
+    return aws_rotation(retirement_target=f"{prefix}:function:{context.function_name}")
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("api_key_grace_seconds", "retirement_role_arn")
 def handler(event: dict[str, Any], context: LambdaContext) -> None:
     if "retire" in event:
         retire = event["retire"]

@@ -16,7 +16,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sample_api.observability import logger, metrics, tracer
+from sample_api.handlers import lambda_handler
+from sample_api.observability import logger
 from sample_api.telemetry.logic import store_reading
 from sample_api.telemetry.repository import get_reading_repository
 
@@ -29,9 +30,7 @@ def store(record: SQSRecord) -> None:
         logger.info("Reading already stored; redelivery ignored", message_id=record.message_id)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@lambda_handler("table_name")
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=store, processor=processor, context=context

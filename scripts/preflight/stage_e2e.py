@@ -1,7 +1,7 @@
 """After a deploy: the end-to-end suite against the stage just deployed (`make stage-test`).
 
 Finds the stage's URL (the stack's `ApiUrl` output) and its demo API keys (outside prod), sets
-the variables tests/e2e/conftest.py reads, and runs every e2e test that is not local-only. What
+the variables tests/support/e2e.py reads, and runs every e2e test that is not local-only. What
 the account cannot give (Cognito ID tokens, the OIDC client's secret) comes from the
 environment (`E2E_*`, docs/how-to/run-against-a-deployed-stage.md); a test whose credential is
 missing skips, naming the variable.

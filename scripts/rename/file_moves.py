@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -154,6 +155,26 @@ def regenerate_openapi(root: Path) -> None:
     command += ["--config-env", "default", "-o", str(contract)]
     subprocess.run(command, cwd=root, check=True)  # noqa: S603
     shutil.copyfile(contract, root / "docs" / "openapi.previous.json")
+    prune_contract_page(
+        root / "docs" / "contract.md", set(json.loads(contract.read_text())["paths"])
+    )
+
+
+# A row of the contract page's routes table: `| GET | /v1/users/{id} | ...`.
+CONTRACT_ROUTE_ROW = re.compile(r"^\| [A-Z]+ \| (/\S*) \|")
+
+
+def prune_contract_page(page: Path, paths: set[str]) -> None:
+    """The routes table of docs/contract.md without the rows of routes the API no longer has
+    (its prose about a dropped domain is for the fork to edit)."""
+    if not page.is_file():
+        return
+    kept = [
+        line
+        for line in page.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not (row := CONTRACT_ROUTE_ROW.match(line)) or row.group(1).replace("+}", "}") in paths
+    ]
+    page.write_text("".join(kept), encoding="utf-8")
 
 
 def tidy_python(paths: list[Path], root: Path, *, unused_imports: bool = False) -> None:

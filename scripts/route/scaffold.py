@@ -19,7 +19,7 @@ from scripts.route.spec import Route, RouteError
 from scripts.route.template_entries import add_route, api_definition, read_document, read_models
 
 TEMPLATE = "template.yaml"
-DOMAIN_FILES = ("__init__", "models", "errors", "logic", "repository")
+DOMAIN_FILES = ("__init__", "models", "errors", "ports", "logic", "repository")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,25 @@ def plan(root: Path, route: Route) -> Scaffold:
     present = [path for path in files if (root / path).exists()]
     if present:
         raise RouteError(f"these files exist already: {', '.join(present)}")
-    return Scaffold(files, add_route(root, route, values, new_domain=new_domain), new_domain)
+    edits = add_route(root, route, values, new_domain=new_domain)
+    page = root / CONTRACT_PAGE
+    if page.is_file():
+        edits[CONTRACT_PAGE] = with_contract_row(page.read_text(), route)
+    return Scaffold(files, edits, new_domain)
+
+
+CONTRACT_PAGE = "docs/contract.md"
+SUCCESS = {"GET": "200", "POST": "201", "DELETE": "204"}
+
+
+def with_contract_row(page: str, route: Route) -> str:
+    """docs/contract.md with the route's row first in its routes table (the header's rule)."""
+    guard = "Cognito" if route.auth == "cognito" else f"custom authorizer, scope `{route.scope}`"
+    row = f"| {route.method} | {route.path} | {guard} | Lambda | {SUCCESS[route.method]} |\n"
+    rule = "|---|---|---|---|---|\n"
+    if rule not in page:
+        raise RouteError(f"{CONTRACT_PAGE} has no routes table to add {route.route_key} to")
+    return page.replace(rule, rule + row, 1)
 
 
 def write(root: Path, scaffold: Scaffold) -> None:

@@ -18,6 +18,7 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from local_gateway.template import read_template
+from tests.support.environment import FUNCTION_ENVIRONMENT
 from tests.template.conftest import ROOT
 
 pytestmark = [pytest.mark.build, pytest.mark.domain("core")]
@@ -119,7 +120,8 @@ def test_every_built_handler_imports_in_a_lambda_like_layout(build_dir, runtime_
             text=True,
             check=False,
             cwd=build_dir / name,
-            env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": os.environ["PATH"]},
+            env={**FUNCTION_ENVIRONMENT, "AWS_DEFAULT_REGION": "us-east-1",
+                 "PATH": os.environ["PATH"]},
         )  # fmt: skip
         if result.returncode != 0:
             failures[name] = result.stderr.strip().splitlines()[-1:]

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, assert_error
+from tests.support.e2e import ADMIN, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("core")]
 

@@ -4,7 +4,7 @@ headers; guarded routes still refuse the actual request without them."""
 
 import pytest
 
-from tests.e2e.conftest import assert_error
+from tests.support.e2e import assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("core")]
 

@@ -15,7 +15,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.e2e.conftest import ADMIN, assert_error
+from tests.support.e2e import ADMIN, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("jwt-authorizer", "products")]
 

@@ -16,7 +16,7 @@ import pytest
 
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
-from tests.e2e.conftest import (
+from tests.support.e2e import (
     ADMIN,
     API_KEY_VARIABLES,
     ID_TOKEN_VARIABLES,

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, MEMBER, assert_error
+from tests.support.e2e import ADMIN, MEMBER, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 

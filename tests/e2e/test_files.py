@@ -17,7 +17,7 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import ADMIN, MEMBER, Api, assert_error
+from tests.support.e2e import ADMIN, MEMBER, Api, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("files")]
 

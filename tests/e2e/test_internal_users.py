@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from local_gateway.local_aws import client
-from tests.e2e.conftest import ADMIN, HTTP_TIMEOUT_SECONDS, assert_error, deployed_api_url
+from tests.support.e2e import ADMIN, HTTP_TIMEOUT_SECONDS, assert_error, deployed_api_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 

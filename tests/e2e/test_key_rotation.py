@@ -20,7 +20,7 @@ import requests
 
 from local_gateway.runtime import RunningGateway
 from local_gateway.testing import start_gateway
-from tests.e2e.conftest import HTTP_TIMEOUT_SECONDS, TEMPLATE, assert_error
+from tests.support.e2e import HTTP_TIMEOUT_SECONDS, TEMPLATE, assert_error
 
 pytestmark = [
     pytest.mark.domain("products"),

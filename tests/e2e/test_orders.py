@@ -9,7 +9,7 @@ opens GET, `orders:write` the other methods. The gateway names the caller to the
 import jwt
 import pytest
 
-from tests.e2e.conftest import assert_error
+from tests.support.e2e import assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("orders")]
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import assert_error
+from tests.support.e2e import assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("products")]
 

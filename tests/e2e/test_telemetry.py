@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Api, assert_error
+from tests.support.e2e import Api, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("telemetry")]
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import ADMIN, HTTP_TIMEOUT_SECONDS, MEMBER, Api, assert_error
+from tests.support.e2e import ADMIN, HTTP_TIMEOUT_SECONDS, MEMBER, Api, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("files")]
 

@@ -6,7 +6,7 @@ The gateway is the session's (tests/e2e/conftest.py); the demo users are admin@e
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, MEMBER, assert_error
+from tests.support.e2e import ADMIN, MEMBER, assert_error
 
 pytestmark = [pytest.mark.e2e, pytest.mark.domain("users")]
 

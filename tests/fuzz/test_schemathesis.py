@@ -4,8 +4,8 @@ Each operation gets the credentials its security asks for (the admin's Cognito I
 local issuer's token with every scope, the partner and devices plans' API keys), so the
 generated inputs reach the handlers and integrations, not only the authorizers. Every answer
 must be no 5xx, have a documented status, match its documented schema, and every 4xx/5xx must
-be the error envelope of api.md. `FUZZ_EXAMPLES` sets the examples per operation (`make fuzz`:
-1000); unset, it is hypothesis's default (100), what CI runs.
+be the error envelope of docs/contract.md. `FUZZ_EXAMPLES` sets the examples per operation
+(`make fuzz`: 1000); unset, it is hypothesis's default (100), what CI runs.
 """
 
 import json

@@ -96,7 +96,8 @@ def test_each_route_writes_its_handler_domain_event_tests_and_contract(scaffolde
     assert "layers/shared/sample_api/invoices/logic.py" in paths
     assert "layers/shared/sample_api/purchase_orders/repository.py" in paths
     assert "tests/unit/invoices/test_delete_invoice.py" in paths
-    assert {"template.yaml", "docs/openapi.json"} <= paths
+    assert {"template.yaml", "docs/openapi.json", "docs/contract.md"} <= paths
+    assert "layers/shared/sample_api/invoices/ports.py" in paths
     contract = (scaffolded / "docs" / "openapi.json").read_text()
     assert '"deleteInvoice"' in contract
     assert '"getPurchaseOrder"' in contract

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from authorizers.jwt_authorizer.app import ScopeRoutes, VerifiedToken, build_policy
+from authorizers.jwt_authorizer.policy import ScopeRoutes, build_policy
+from authorizers.jwt_authorizer.verification import VerifiedToken
 from local_gateway.template import load_template
 from tests.template.conftest import ROOT, methods
 

@@ -14,7 +14,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from authorizers.jwt_authorizer.app import JwksCache, JwtAuthorizer, ScopeRoutes, TokenVerifier
+from authorizers.jwt_authorizer.app import JwtAuthorizer
+from authorizers.jwt_authorizer.jwks import JwksCache
+from authorizers.jwt_authorizer.policy import ScopeRoutes
+from authorizers.jwt_authorizer.verification import TokenVerifier
 from tests.unit.authorizers.fakes import (
     AUDIENCE,
     ISSUER,

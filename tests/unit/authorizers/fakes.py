@@ -21,7 +21,7 @@ POST_PRODUCTS = f"{STAGE_ARN}/POST/v1/products"
 POST_TELEMETRY = f"{STAGE_ARN}/POST/v1/telemetry"
 GET_TELEMETRY = f"{STAGE_ARN}/GET/v1/telemetry/device-42"
 
-# The routes of api.md guarded by the custom authorizer, as the template sets SCOPE_ROUTES.
+# The routes of docs/contract.md behind the custom authorizer, as the template sets SCOPE_ROUTES.
 SCOPE_ROUTES_JSON = json.dumps(
     {
         "products:write": ["POST /v1/products"],

@@ -15,7 +15,8 @@ import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from authorizers.jwt_authorizer import app
-from authorizers.jwt_authorizer.app import AuthorizerSettings, Unauthorized
+from authorizers.jwt_authorizer.app import JwtAuthorizer, Unauthorized
+from authorizers.jwt_authorizer.settings import AuthorizerSettings, SettingsError
 from tests.unit.authorizers.fakes import SCOPE_ROUTES_JSON, policy_allows
 
 pytestmark = pytest.mark.domain("jwt-authorizer")
@@ -52,17 +53,14 @@ def sample_event() -> dict[str, Any]:
 
 @pytest.fixture
 def configured(monkeypatch):
-    """The environment the template sets, and no authorizer left from another test."""
-    for name, value in SETTINGS.items():
-        monkeypatch.setenv(name, value)
-    app._authorizer.cache_clear()
-    yield
-    app._authorizer.cache_clear()
+    """The authorizer as the template's environment configures it."""
+    settings = AuthorizerSettings.from_environment(SETTINGS)
+    monkeypatch.setattr(app, "authorizer", JwtAuthorizer.from_settings(settings))
 
 
 def test_sample_event_with_a_minted_token_gets_its_policy(monkeypatch, authorizer, mint):
     # Given the sample event carrying a freshly minted products:write token
-    monkeypatch.setattr(app, "_authorizer", lambda: authorizer)
+    monkeypatch.setattr(app, "authorizer", authorizer)
     event = sample_event()
     event["authorizationToken"] = f"Bearer {mint()}"
 
@@ -75,25 +73,21 @@ def test_sample_event_with_a_minted_token_gets_its_policy(monkeypatch, authorize
 
 def test_sample_event_token_is_unauthorized(monkeypatch, authorizer):
     # Given the sample event as shipped (a token of the right shape that no issuer signed)
-    monkeypatch.setattr(app, "_authorizer", lambda: authorizer)
+    monkeypatch.setattr(app, "authorizer", authorizer)
 
     # When / Then it is refused
     with pytest.raises(Unauthorized):
         app.handler(sample_event(), lambda_context())
 
 
-def test_missing_settings_fail_closed_as_unauthorized(monkeypatch, configured, caplog):
+def test_missing_setting_fails_the_init_naming_it(monkeypatch):
     # Given an environment without the issuer setting
     monkeypatch.delenv("OIDC_ISSUER")
 
-    # When a request arrives
-    with pytest.raises(Unauthorized):
-        app.handler(sample_event(), lambda_context())
-
-    # Then it is Unauthorized rather than an error or an open door, and the failure is logged
-    assert [(record.getMessage(), record.__dict__.get("detail")) for record in caplog.records] == [
-        ("Authorizer misconfigured; answering Unauthorized", "missing settings: OIDC_ISSUER")
-    ]
+    # When Lambda initializes the function, Then the init fails and names the variable
+    # (no request is ever answered by a misconfigured authorizer)
+    with pytest.raises(SettingsError, match="missing settings: OIDC_ISSUER"):
+        import_app_as_lambda_does(monkeypatch)
 
 
 @pytest.mark.parametrize("event", [[], "Bearer x", None, {"methodArn": 7}])
@@ -126,7 +120,8 @@ def test_rejection_log_names_the_reason_and_never_the_token(configured, caplog):
 def import_app_as_lambda_does(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A fresh copy of the handler module, imported with the environment as it is now
     (Powertools reads POWERTOOLS_LOGGER_LOG_EVENT when the handler is decorated)."""
-    spec = importlib.util.spec_from_file_location("cold_started_app", app.__file__)
+    # Named inside the package, so the module's relative imports find its siblings.
+    spec = importlib.util.spec_from_file_location(f"{app.__package__}.cold_app", app.__file__)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -143,7 +138,7 @@ def test_logs_never_contain_the_token_even_with_event_logging_on(
     # POWERTOOLS_LOGGER_LOG_EVENT=true outside prod), one accepted and one expired token
     monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")
     cold_app = import_app_as_lambda_does(monkeypatch)
-    monkeypatch.setattr(cold_app, "_authorizer", lambda: authorizer)
+    monkeypatch.setattr(cold_app, "authorizer", authorizer)
     accepted, expired = mint(), mint(exp=int(time.time()) - 3600)
 
     # When both go through the handler

@@ -12,12 +12,12 @@ from urllib.parse import quote
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from authorizers.jwt_authorizer.app import (
+from authorizers.jwt_authorizer.app import Unauthorized
+from authorizers.jwt_authorizer.jwks import (
     JWKS_MAX_AGE_SECONDS,
     JWKS_REFETCH_WINDOW_SECONDS,
     MAX_JWKS_BYTES,
     JwksCache,
-    Unauthorized,
     fetch_jwks,
     signing_keys_from_jwks,
 )

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from authorizers.jwt_authorizer.app import (
-    Route,
-    ScopeRoutes,
-    Unauthorized,
-    VerifiedToken,
-    build_policy,
-    stage_arn,
-)
+from authorizers.jwt_authorizer.app import Unauthorized
+from authorizers.jwt_authorizer.policy import Route, ScopeRoutes, build_policy, stage_arn
+from authorizers.jwt_authorizer.verification import VerifiedToken
 from tests.unit.authorizers.fakes import (
     GET_TELEMETRY,
     POST_PRODUCTS,
@@ -35,7 +30,7 @@ GUARDED_ROUTES = {
 
 @pytest.mark.parametrize("scope", sorted(GUARDED_ROUTES))
 def test_each_scope_allows_its_route_and_no_other(authorizer, mint, scope):
-    # Given a token carrying only one of the scopes of api.md
+    # Given a token carrying only one of the scopes of docs/contract.md
     token = mint(scope=scope)
 
     # When the authorizer answers for that scope's route

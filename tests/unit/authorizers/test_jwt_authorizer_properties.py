@@ -16,14 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from authorizers.jwt_authorizer.app import (
-    BEARER_VALIDATION_EXPRESSION,
-    JwksCache,
-    JwtAuthorizer,
-    ScopeRoutes,
-    TokenVerifier,
-    Unauthorized,
-)
+from authorizers.jwt_authorizer.app import JwtAuthorizer, Unauthorized
+from authorizers.jwt_authorizer.jwks import JwksCache
+from authorizers.jwt_authorizer.policy import ScopeRoutes
+from authorizers.jwt_authorizer.verification import BEARER_VALIDATION_EXPRESSION, TokenVerifier
 from tests.unit.authorizers.fakes import (
     AUDIENCE,
     GET_TELEMETRY,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizers.jwt_authorizer.app import BEARER_VALIDATION_EXPRESSION
+from authorizers.jwt_authorizer.verification import BEARER_VALIDATION_EXPRESSION
 from local_gateway.template import read_template
 
 pytestmark = pytest.mark.domain("jwt-authorizer")

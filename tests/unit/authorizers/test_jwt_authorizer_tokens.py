@@ -18,12 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from authorizers.jwt_authorizer.app import (
-    CLOCK_LEEWAY_SECONDS,
-    MAX_TOKEN_LENGTH,
-    JwtAuthorizer,
-    Unauthorized,
-)
+from authorizers.jwt_authorizer.app import JwtAuthorizer, Unauthorized
+from authorizers.jwt_authorizer.verification import CLOCK_LEEWAY_SECONDS, MAX_TOKEN_LENGTH
 from tests.unit.authorizers.fakes import (
     AUDIENCE,
     ISSUER,

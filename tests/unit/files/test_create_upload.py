@@ -11,10 +11,12 @@ import pytest
 
 from functions.create_upload.app import handler
 from sample_api import aws as aws_clients
-from sample_api.files.logic import InvalidFileName, file_key
+from sample_api.files.errors import InvalidFileName
+from sample_api.files.logic import file_key
 from sample_api.files.storage import get_upload_signer
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext, api_event
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("files")
 

@@ -15,9 +15,10 @@ import requests
 
 from functions.download_file.app import handler
 from sample_api import aws as aws_clients
-from sample_api.files.download_links import get_download_signer
+from sample_api.files.storage import get_download_signer
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext, api_event
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("files")
 

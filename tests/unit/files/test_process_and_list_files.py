@@ -15,7 +15,9 @@ from sample_api.files.logic import owner_and_name
 from sample_api.files.repository import get_file_records
 from sample_api.files.storage import get_object_reader
 from sample_api.settings import get_settings
-from tests.unit.conftest import ROOT, FakeLambdaContext, api_event
+from tests.support.dynamodb import ROOT
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("files")
 

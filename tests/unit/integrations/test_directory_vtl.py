@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 
-from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
+from tests.support.vtl import HOSTILE, integration, render_template, request
 
 pytestmark = pytest.mark.domain("users")
 

@@ -13,7 +13,7 @@ import urllib.parse
 import boto3
 import pytest
 
-from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
+from tests.support.vtl import HOSTILE, integration, render_template, request
 
 pytestmark = pytest.mark.domain("files")
 

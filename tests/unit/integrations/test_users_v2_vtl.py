@@ -6,7 +6,7 @@ import re
 import pytest
 
 from sample_api.integration_errors import RefusedRequest
-from tests.unit.integrations.conftest import HOSTILE, integration, render_template, request
+from tests.support.vtl import HOSTILE, integration, render_template, request
 
 pytestmark = pytest.mark.domain("users")
 
@@ -26,7 +26,11 @@ def mapped(api_body, body, headers=None):
     [
         ("John Doe", "John", "Doe"),
         ("Ludwig van Beethoven", "Ludwig", "van Beethoven"),
-        ("Cher", "Cher", ""),  # one word: the first name, an empty last name (api.md's split)
+        (
+            "Cher",
+            "Cher",
+            "",
+        ),  # one word: the first name, an empty last name (docs/contract.md's split)
         ("Zoë 山田", "Zoë", "山田"),
         ("Two  spaces", "Two", " spaces"),  # split at the first space, the rest kept as sent
     ],

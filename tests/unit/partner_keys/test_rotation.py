@@ -10,10 +10,11 @@ import pytest
 
 from functions.rotate_partner_key.app import handler
 from sample_api import aws as aws_clients
-from sample_api.partner_keys.logic import STEPS, Rotation, RotationError
+from sample_api.partner_keys.errors import RotationError
+from sample_api.partner_keys.logic import STEPS, Rotation
 from sample_api.partner_keys.storage import ApiGatewayKeys, PartnerSecrets, grace_seconds
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("products")
 

@@ -10,7 +10,8 @@ from functions.create_product.app import handler
 from sample_api import aws as aws_clients
 from sample_api.products.repository import get_product_repository
 from sample_api.settings import get_settings
-from tests.unit.conftest import FakeLambdaContext, api_event
+from tests.support.events import api_event
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("products")
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from sample_api.api import build_resolver
 from sample_api.errors import Conflict
-from tests.unit.conftest import api_event
+from tests.support.events import api_event
 
 pytestmark = pytest.mark.domain("core")
 

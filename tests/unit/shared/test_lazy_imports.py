@@ -10,15 +10,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.support.template import template_resources
+from tests.support.environment import FUNCTION_ENVIRONMENT
+from tests.support.functions import ROOT, TemplateFunction, template_functions
 
 pytestmark = pytest.mark.domain("core")
 
-ROOT = Path(__file__).resolve().parents[3]
 NEVER_AT_IMPORT = (
     "boto3",
     "botocore.session",
@@ -33,20 +32,11 @@ LOADED = (
 )
 
 
-def handlers() -> list[tuple[str, Path, str]]:
-    found = []
-    for name, resource in template_resources().items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            properties = resource["Properties"]
-            module = properties.get("Handler", "app.handler").rpartition(".")[0]
-            found.append((name, ROOT / properties["CodeUri"], module))
-    return sorted(found)
-
-
-@pytest.mark.parametrize(("name", "folder", "module"), handlers(), ids=lambda v: str(v))
-def test_importing_a_handler_loads_no_aws_sdk_and_no_tracing_sdk(name, folder, module):
+@pytest.mark.parametrize("function", template_functions(), ids=lambda f: f.name)
+def test_importing_a_handler_loads_no_aws_sdk_and_no_tracing_sdk(function: TemplateFunction):
     # Given the function's environment as the template gives it (tracing on, as in Lambda)
     environment = {
+        **FUNCTION_ENVIRONMENT,
         "PATH": os.environ["PATH"],
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
@@ -58,18 +48,18 @@ def test_importing_a_handler_loads_no_aws_sdk_and_no_tracing_sdk(name, folder, m
         [
             sys.executable,
             "-c",
-            LOADED.format(module=module),
-            str(folder),
+            LOADED.format(module=function.module),
+            str(function.folder),
             str(ROOT / "layers/shared"),
         ],
         capture_output=True,
         text=True,
         check=True,
-        cwd=folder,
+        cwd=function.folder,
         env=environment,
     )
 
     # Then none of the heavy modules is loaded yet
     loaded = json.loads(result.stdout)
     heavy = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in NEVER_AT_IMPORT)]
-    assert heavy == [], f"{name} imports at init: {heavy}"
+    assert heavy == [], f"{function.name} imports at init: {heavy}"

@@ -1,6 +1,6 @@
 import pytest
 
-from sample_api.settings import MissingSetting, Settings
+from sample_api.settings import MissingSetting, Settings, get_settings, require_settings
 
 pytestmark = pytest.mark.domain("core")
 
@@ -46,3 +46,22 @@ def test_settings_are_immutable():
 
     with pytest.raises(ValueError, match="frozen"):
         settings.stage = "prod"  # type: ignore[misc]
+
+
+def test_require_settings_names_every_missing_variable(monkeypatch):
+    # Given a function needing a table and a bucket, and an environment with neither
+    monkeypatch.delenv("TABLE_NAME", raising=False)
+    monkeypatch.delenv("FILES_BUCKET_NAME", raising=False)
+    get_settings.cache_clear()
+
+    # When its init checks them, Then both variables are named at once
+    with pytest.raises(MissingSetting, match="TABLE_NAME, FILES_BUCKET_NAME"):
+        require_settings("table_name", "files_bucket_name")
+    get_settings.cache_clear()
+
+
+def test_require_settings_refuses_a_name_that_is_no_setting():
+    # Given / When a handler names a setting that does not exist (a typo)
+    # Then it fails at once instead of never checking anything
+    with pytest.raises(ValueError, match="not settings: tabel_name"):
+        require_settings("tabel_name")

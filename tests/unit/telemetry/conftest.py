@@ -1,10 +1,10 @@
 """Telemetry tests: the readings table and the telemetry queues in moto, shaped as the template
-declares them, and SQS events built the way Lambda's event source mapping builds them."""
+declares them (SQS events: tests/support/events.py; reading bodies: tests/support/telemetry.py).
+"""
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import boto3
 import pytest
@@ -56,30 +56,3 @@ def telemetry_queues(aws) -> Queues:
         "QueueArn"
     ]
     return Queues(url, arn, dlq_url, int(redrive["maxReceiveCount"]))
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    """Lambda's SQS event for messages as ReceiveMessage returned them."""
-    return {
-        "Records": [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": message.get("Attributes", {}),
-                "messageAttributes": {
-                    name: {"stringValue": value.get("StringValue"), "dataType": value["DataType"]}
-                    for name, value in message.get("MessageAttributes", {}).items()
-                },
-                "md5OfBody": message["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": "us-east-1",
-            }
-            for message in messages
-        ]
-    }
-
-
-def reading(device: str = "d-1", timestamp: str = "2024-06-10T07:00:00Z", **metrics: float):
-    return json.dumps({"deviceId": device, "timestamp": timestamp, "metrics": metrics or {"t": 1}})

@@ -6,8 +6,9 @@ import pytest
 
 from functions.get_telemetry.app import handler
 from functions.store_readings.app import handler as store
-from tests.unit.conftest import FakeLambdaContext
-from tests.unit.telemetry.conftest import reading, sqs_event
+from tests.support.events import sqs_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.telemetry import reading
 
 pytestmark = pytest.mark.domain("telemetry")
 

@@ -9,8 +9,9 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from functions.store_readings.app import handler
-from tests.unit.conftest import FakeLambdaContext
-from tests.unit.telemetry.conftest import reading, sqs_event
+from tests.support.events import sqs_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.telemetry import reading
 
 pytestmark = pytest.mark.domain("telemetry")
 

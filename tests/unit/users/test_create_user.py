@@ -8,7 +8,7 @@ import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
 from sample_api.users import repository as users_repository
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
 
@@ -186,14 +186,14 @@ def test_same_key_from_another_caller_is_a_new_request(users_service):
 def test_retry_while_the_first_is_running_is_409(users_service, monkeypatch):
     # Given a first request that is stopped inside its write until the test lets it go
     inside, release = threading.Event(), threading.Event()
-    original_create = users_repository.UserRepository.create
+    original_create = users_repository.DynamoDBUserRepository.create
 
     def slow_create(self, user):
         inside.set()
         release.wait(timeout=10)
         original_create(self, user)
 
-    monkeypatch.setattr(users_repository.UserRepository, "create", slow_create)
+    monkeypatch.setattr(users_repository.DynamoDBUserRepository, "create", slow_create)
     body = {"name": "Ada", "email": "ada@example.com"}
     with ThreadPoolExecutor(max_workers=1) as pool:
         first = pool.submit(post, body, headers=KEY)

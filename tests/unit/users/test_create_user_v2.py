@@ -6,8 +6,9 @@ import pytest
 
 from functions.create_user_v2 import app
 from sample_api.integration_errors import RefusedRequest
-from tests.unit.conftest import FakeLambdaContext
-from tests.unit.users.conftest import invoke, load_event, request
+from tests.support.events import load_event
+from tests.support.handlers import invoke, request
+from tests.support.lambda_context import FakeLambdaContext
 
 pytestmark = pytest.mark.domain("users")
 

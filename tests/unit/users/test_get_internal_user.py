@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from tests.unit.users.conftest import invoke, load_event
+from tests.support.events import load_event
+from tests.support.handlers import invoke
 
 pytestmark = pytest.mark.domain("users")
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
 

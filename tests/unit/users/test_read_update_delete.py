@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
 
@@ -124,17 +124,17 @@ def test_put_never_resurrects_a_deleted_user(ada):
 
 def test_put_racing_a_delete_does_not_resurrect(ada, monkeypatch):
     # Given an update that read the user just before an admin deleted it
-    from sample_api.users.repository import UserRepository
+    from sample_api.users.repository import DynamoDBUserRepository
 
-    original_get = UserRepository.get
+    original_get = DynamoDBUserRepository.get
 
     def get_then_deleted(self, user_id):
         user = original_get(self, user_id)
-        monkeypatch.setattr(UserRepository, "get", original_get)
+        monkeypatch.setattr(DynamoDBUserRepository, "get", original_get)
         assert delete(user_id).status == 204
         return user
 
-    monkeypatch.setattr(UserRepository, "get", get_then_deleted)
+    monkeypatch.setattr(DynamoDBUserRepository, "get", get_then_deleted)
 
     # When the update writes
     answer = put(ada["id"], {"name": "Back again"})

@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from sample_api import tracing
 from sample_api.xray import HEADER, XRayDaemonExporter, daemon_address, subsegment, xray_trace_id
-from tests.unit.users.conftest import invoke, request
+from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
 

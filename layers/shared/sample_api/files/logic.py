@@ -1,54 +1,29 @@
-"""Where a user's file lives, presigned uploads into that place only, and what an upload records."""
+"""Where a user's file lives, presigned uploads into that place only, what an upload records,
+and downloads.
+
+Downloads: the API answers `GET /v1/files/{name}` with a redirect to a short-lived presigned
+GET URL instead of the bytes: S3 then serves them as stored, whatever the client's Accept
+(through API Gateway, a binary file read with `Accept: */*` would arrive base64-encoded), with
+no 10 MB payload or 29 s limit.
+"""
 
 import re
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
-from sample_api.errors import BadRequest
-from sample_api.files.models import FilePage, FileRecord, NewUpload, Upload
+from sample_api.files.errors import FileNotFound, InvalidFileName
+from sample_api.files.models import Download, FilePage, FileRecord, NewUpload, Upload
+from sample_api.files.ports import DownloadSigner, FileRecords, ObjectReader, UploadSigner
 
 UPLOAD_URL_SECONDS = 900
 USERS_PREFIX = "users/"
 # Names are one path segment: no separators, no control characters, not "." or "..".
 _UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
-
-
-class InvalidFileName(BadRequest):
-    code = "INVALID_FILE_NAME"
-
-
-@dataclass(frozen=True)
-class PresignedPost:
-    url: str
-    fields: dict[str, str]
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    """An object as S3 holds it: its size, declared type and the SHA-256 of its bytes."""
-
-    size: int
-    content_type: str
-    sha256: str
-
-
-class UploadSigner(Protocol):
-    def presigned_post(
-        self, key: str, content_type: str, max_bytes: int, expires_in: int
-    ) -> PresignedPost: ...
-
-
-class ObjectReader(Protocol):
-    def read(self, key: str) -> StoredObject: ...
-
-
-class FileRecords(Protocol):
-    def put(self, owner: str, record: FileRecord) -> None: ...
-
-    def list_page(self, owner: str, limit: int, next_token: str | None) -> FilePage: ...
+DOWNLOAD_URL_SECONDS = 300
+# A URL cannot carry a `.` or `..` segment to S3 (clients resolve them first), nor controls; any
+# other one-segment name the PUT stored can be read back.
+_UNREADABLE = re.compile(r"[/\x00-\x1f\x7f]")
 
 
 def user_prefix(sub: str) -> str:
@@ -118,3 +93,20 @@ def list_files(sub: str, limit: int, next_token: str | None, records: FileRecord
     """The caller's own files, a page at a time, by name."""
     user_prefix(sub)  # the same rule on the owner as on keys
     return records.list_page(sub, limit, next_token)
+
+
+def download_key(sub: str, name: str) -> str:
+    """The object key of the caller's file ``name``; refuses names no URL can carry."""
+    if name in (".", "..") or _UNREADABLE.search(name):
+        raise InvalidFileName("This file name cannot be read: no '.', '..' or control characters.")
+    return user_prefix(sub) + name
+
+
+def create_download(sub: str, name: str, signer: DownloadSigner) -> Download:
+    """A presigned GET URL of the caller's file ``name``; FileNotFound if it has none."""
+    key = download_key(sub, name)
+    if not signer.exists(key):
+        raise FileNotFound("You have no file of this name.")
+    return Download(
+        url=signer.presigned_get(key, DOWNLOAD_URL_SECONDS), expiresIn=DOWNLOAD_URL_SECONDS
+    )

@@ -1,5 +1,7 @@
-"""The upload request, the presigned POST the API answers with, and the record of a file."""
+"""The upload request, the presigned POST the API answers with, the record of a file, and the
+download link; the shapes the S3 adapter hands the logic."""
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -48,3 +50,25 @@ class FilePage(BaseModel):
 
     items: list[FileRecord]
     next_token: str | None
+
+
+class Download(BaseModel):
+    """Where to GET the file's bytes, and for how long the URL works."""
+
+    url: str
+    expiresIn: int  # noqa: N815 - the contract's name
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object as S3 holds it: its size, declared type and the SHA-256 of its bytes."""
+
+    size: int
+    content_type: str
+    sha256: str

@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sample_api import aws
-from sample_api.errors import BadRequest
+from sample_api.files.errors import InvalidPageToken
 from sample_api.files.models import FilePage, FileRecord
 from sample_api.settings import get_settings
 
@@ -22,14 +22,9 @@ if TYPE_CHECKING:
 MAX_NAME_LENGTH = 255
 
 
-class InvalidPageToken(BadRequest):
-    code = "INVALID_PAGE_TOKEN"
-
-    def __init__(self) -> None:
-        super().__init__("next_token is not one this API gave out.")
-
-
 class FileRecordRepository:
+    """The :class:`~sample_api.files.ports.FileRecords` of one DynamoDB table."""
+
     def __init__(self, table_name: str, client: "DynamoDBClient") -> None:
         self.table_name = table_name
         self.client = client

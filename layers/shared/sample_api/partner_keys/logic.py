@@ -12,51 +12,12 @@ https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambd
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from sample_api.partner_keys.errors import RotationError
+from sample_api.partner_keys.models import CURRENT, PENDING
+from sample_api.partner_keys.ports import ApiKeys, Retirements, Secrets
 
-CURRENT, PENDING = "AWSCURRENT", "AWSPENDING"
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
-
-
-class RotationError(Exception):
-    """The rotation cannot go on; Secrets Manager records the failure and retries later."""
-
-
-class PartnerKey(BaseModel):
-    """A partner's secret: which usage plan its key belongs to, and the key (id and value)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    partner: str
-    usagePlanId: str  # noqa: N815 - the secret's field names, read by partners too
-    apiKeyId: str  # noqa: N815
-    apiKey: str | None = None  # noqa: N815 - absent until the first rotation
-
-
-class Secrets(Protocol):
-    def stages(self, secret_id: str) -> Mapping[str, list[str]]: ...
-
-    def read(self, secret_id: str, *, version_id: str | None = None, stage: str) -> PartnerKey: ...
-
-    def put_pending(self, secret_id: str, token: str, key: PartnerKey) -> None: ...
-
-    def make_current(self, secret_id: str, token: str, previous: str) -> None: ...
-
-
-class ApiKeys(Protocol):
-    def create(self, name: str) -> tuple[str, str]: ...
-
-    def add_to_plan(self, usage_plan_id: str, key_id: str) -> None: ...
-
-    def is_usable(self, usage_plan_id: str, key_id: str, value: str) -> bool: ...
-
-    def disable(self, key_id: str) -> None: ...
-
-
-class Retirements(Protocol):
-    def schedule(self, secret_id: str, key_id: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)

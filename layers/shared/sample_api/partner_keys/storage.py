@@ -4,12 +4,13 @@ Secrets Manager, and the one-time EventBridge Scheduler schedule that retires a 
 import contextlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sample_api import aws
-from sample_api.partner_keys.logic import CURRENT, PENDING, PartnerKey
+from sample_api.partner_keys.logic import Rotation
+from sample_api.partner_keys.models import CURRENT, PENDING, PartnerKey
 from sample_api.settings import get_settings
 
 
@@ -107,3 +108,16 @@ class ScheduledRetirements:
 @cache
 def grace_seconds() -> int:
     return int(get_settings().require("api_key_grace_seconds"))
+
+
+def aws_rotation(retirement_target: str) -> Rotation:
+    """The rotation on Secrets Manager, API Gateway and Scheduler, whose retirement schedules
+    invoke ``retirement_target`` (the rotation function's ARN) with the function's settings."""
+    return Rotation(
+        secrets=PartnerSecrets(),
+        keys=ApiGatewayKeys(),
+        retirements=ScheduledRetirements(
+            retirement_target, get_settings().require("retirement_role_arn")
+        ),
+        grace=timedelta(seconds=grace_seconds()),
+    )

@@ -3,7 +3,7 @@
 import uuid
 
 from sample_api.products.models import NewProduct, Product
-from sample_api.products.repository import ProductRepository
+from sample_api.products.ports import ProductRepository
 
 
 def create_product(new: NewProduct, repository: ProductRepository) -> Product:

@@ -1,4 +1,4 @@
-"""What a product is, as the API contract (api.md) spells it."""
+"""What a product is, as the API contract (docs/contract.md) spells it."""
 
 from decimal import Decimal
 from typing import Annotated

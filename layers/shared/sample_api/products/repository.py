@@ -3,10 +3,10 @@ gateway's reads, so it is not used here)."""
 
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from sample_api import aws
-from sample_api.errors import Conflict
+from sample_api.products.errors import ProductIdTaken
 from sample_api.products.models import Product
 from sample_api.settings import get_settings
 
@@ -14,16 +14,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
-class ProductIdTaken(Conflict):
-    code = "PRODUCT_EXISTS"
-
-
-class ProductRepository(Protocol):
-    def add(self, product: Product) -> None: ...
-
-
 class DynamoDBProductRepository:
-    """Writes products in the item shape the gateway's mapping templates read."""
+    """The :class:`~sample_api.products.ports.ProductRepository` in DynamoDB: writes products
+    in the item shape the gateway's mapping templates read."""
 
     def __init__(self, table_name: str, client: "DynamoDBClient | None" = None) -> None:
         self._table_name = table_name

@@ -6,7 +6,7 @@ id, the conditional put finds the item already there, and the reading is stored 
 
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sample_api import aws
 from sample_api.settings import get_settings
@@ -18,13 +18,9 @@ if TYPE_CHECKING:
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-class ReadingRepository(Protocol):
-    def add(self, reading: Reading) -> bool: ...
-
-    def newest(self, device_id: str, limit: int) -> list[Reading]: ...
-
-
 class DynamoDBReadingRepository:
+    """The :class:`~sample_api.telemetry.ports.ReadingRepository` in DynamoDB."""
+
     def __init__(self, table_name: str, client: "DynamoDBClient | None" = None) -> None:
         self._table_name = table_name
         self._client = client or aws.dynamodb()

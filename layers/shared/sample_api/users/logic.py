@@ -12,7 +12,7 @@ from sample_api.identity import Caller
 from sample_api.observability import logger, metrics
 from sample_api.users.errors import EmailTaken, NotAdmin, UserNotFound
 from sample_api.users.models import CreateUser, CreateUserV2, UpdateUser, User, UserPage, UserV2
-from sample_api.users.repository import UserRepository
+from sample_api.users.ports import UserRepository
 
 Clock = Callable[[], datetime]
 

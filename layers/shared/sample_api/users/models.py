@@ -1,4 +1,4 @@
-"""The users API bodies (api.md, "Bodies"), as pydantic models.
+"""The users API bodies (docs/contract.md, "Bodies"), as pydantic models.
 
 The create and update models mirror the JSON Schema models API Gateway checks first
 (``createuser`` / ``updateuser`` in api/openapi.yaml); a test keeps the two in step.
@@ -59,6 +59,17 @@ class CreateUserV2(BaseModel):
     def as_v1(self) -> CreateUser:
         name = f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
         return CreateUser(name=name, email=self.email)
+
+
+class CreateUserV2Event(BaseModel):
+    """What the ``POST /v2/users`` integration request template sends the function."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    user: CreateUserV2
+    caller: str = Field(min_length=1)
+    idempotency_key: str = Field(alias="idempotencyKey")
+    request_id: str = Field(alias="requestId")
 
 
 class UpdateUser(BaseModel):

@@ -47,8 +47,11 @@ def email_key(email: str) -> dict[str, "AttributeValueTypeDef"]:
     return {"pk": {"S": f"EMAIL#{email.lower()}"}}
 
 
-class UserRepository:
-    """Users in one DynamoDB table. Raises the domain errors of :mod:`sample_api.users.errors`."""
+class DynamoDBUserRepository:
+    """The :class:`~sample_api.users.ports.UserRepository` of one DynamoDB table.
+
+    Raises the domain errors of :mod:`sample_api.users.errors`.
+    """
 
     def __init__(self, table_name: str, client: "DynamoDBClient") -> None:
         self.table_name = table_name
@@ -243,6 +246,6 @@ def _cancellation_reasons(error: ClientError) -> list[str]:
 
 
 @cache
-def get_user_repository() -> UserRepository:
+def get_user_repository() -> DynamoDBUserRepository:
     """The repository for this function's ``TABLE_NAME``, made once per execution environment."""
-    return UserRepository(get_settings().require("table_name"), aws.dynamodb())
+    return DynamoDBUserRepository(get_settings().require("table_name"), aws.dynamodb())

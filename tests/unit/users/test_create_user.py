@@ -2,12 +2,18 @@
 
 import json
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
+from sample_api import aws
+from sample_api.settings import get_settings
 from sample_api.users import repository as users_repository
+from sample_api.users.errors import EmailTaken
+from sample_api.users.models import User
 from tests.support.handlers import invoke, request
 
 pytestmark = pytest.mark.domain("users")
@@ -89,19 +95,41 @@ def atomic_moto_requests(monkeypatch):
 def test_concurrent_creates_with_one_email_make_exactly_one_user(
     users_service, atomic_moto_requests
 ):
-    # Given eight requests for the same email, released at the same moment
+    # Given eight users with one email, stored at the same moment by eight execution
+    # environments (each its own client: Lambda never runs two calls at once in one
+    # environment, so the handler's Powertools singletons are not what races here)
     start = threading.Barrier(8)
-    users_repository.get_user_repository()  # one client, as in one execution environment
+    now = datetime.now(UTC)
+    users = [
+        User(
+            id=str(uuid.uuid4()),
+            name=f"Racer {n}",
+            email="race@example.com",
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(8)
+    ]
+    repositories = [
+        users_repository.DynamoDBUserRepository(
+            get_settings().require("table_name"), aws.dynamodb()
+        )
+        for _ in users
+    ]
 
     def create(n):
         start.wait()
-        return post({"name": f"Racer {n}", "email": "race@example.com"}).status
+        try:
+            repositories[n].create(users[n])
+        except EmailTaken:
+            return 409
+        return 201
 
     # When they run concurrently
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = sorted(pool.map(create, range(8)))
 
-    # Then exactly one wins and the rest are refused
+    # Then exactly one wins and the rest are refused, and the API lists one user
     assert statuses == [201] + [409] * 7
     assert len(list_all().body["items"]) == 1
 

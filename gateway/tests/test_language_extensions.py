@@ -13,7 +13,7 @@ import pytest
 
 from local_gateway import language_extensions
 from local_gateway.errors import TemplateError
-from local_gateway.template import load_template, parse_template_text, read_template
+from local_gateway.template import load_template, parse_template_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -219,37 +219,3 @@ def test_the_gateway_loads_the_loops_resources_with_the_sam_transform(tmp_path):
     assert loaded.properties("EchoLogGroup")["LogGroupName"] == {
         "Fn::Sub": "/aws/lambda/${EchoFunction}"
     }
-
-
-def test_the_repository_template_unrolls_as_sam_clis_port_of_the_transform_does():
-    # Given template.yaml, unrolled by the gateway and by SAM CLI's CloudFormation
-    # language-extensions package (its Fn::ForEach step alone, other intrinsics left as written)
-    from samcli.lib.cfn_language_extensions.models import (
-        ResolutionMode,
-        TemplateProcessingContext,
-    )
-    from samcli.lib.cfn_language_extensions.pipeline import ProcessingPipeline
-    from samcli.lib.cfn_language_extensions.processors import (
-        ForEachProcessor,
-        TemplateParsingProcessor,
-    )
-
-    path = ROOT / "template.yaml"
-    context = TemplateProcessingContext(
-        fragment=parse_template_text(path.read_text()),
-        parameter_values={},
-        resolution_mode=ResolutionMode.PARTIAL,
-    )
-    pipeline = ProcessingPipeline([TemplateParsingProcessor(), ForEachProcessor()])
-    theirs = pipeline.process_template(context)
-    # When the two are compared (the API's definition aside: the gateway also inlines its
-    # AWS::Include, which that package leaves to CloudFormation)
-    ours = read_template(path)
-    # Then they hold the same resources and outputs, the per-function ones among them
-    assert {k: v for k, v in ours["Resources"].items() if k != "RestApi"} == {
-        k: v for k, v in theirs["Resources"].items() if k != "RestApi"
-    }
-    assert ours.get("Outputs") == theirs.get("Outputs")
-    assert {"ListUsersLogGroup", "ListUsersErrorsAlarm", "ListUsersThrottlesAlarm"} <= set(
-        ours["Resources"]
-    )

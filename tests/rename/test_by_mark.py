@@ -10,7 +10,7 @@ import pytest
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.template_surgery import drop_from_template
 from scripts.rename.tests_by_mark import prune_module
-from tests.conftest import ownership_problems
+from tests.support.ownership import ownership_problems
 
 pytestmark = pytest.mark.domain("core")
 

@@ -53,6 +53,13 @@ def included_location(definition: yaml.Node | None) -> str | None:
     return scalar(child(transform, "Parameters", "Location"))
 
 
+def examples_files(root: yaml.Node) -> list[str]:
+    """The files an API's `Metadata.Examples` names (`api/examples.yaml`), where it names one."""
+    bodies = [body for _, body in entries(child(root, "Resources")).values() if in_place(body)]
+    found = [child(body, "Metadata", "Examples") for body in bodies]
+    return [str(node.value) for node in found if isinstance(node, yaml.ScalarNode)]
+
+
 def api_definitions(root: yaml.Node) -> list[yaml.Node]:
     """The DefinitionBody of every API edited in place."""
     bodies = [body for _, body in entries(child(root, "Resources")).values() if in_place(body)]
@@ -214,12 +221,21 @@ def drop_unreferenced_api_parts(
         for name in gone_models:
             cuts.cut_entry(models[name][0])
         gone_schemas |= {name.lower() for name in gone_models}
-        # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}).
+        # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}),
+        # in the template or in the file it names.
         example_paths = {path.replace("+}", "}") for path in live}
-        for name, (key, _) in entries(child(body, "Metadata", "Examples")).items():
+        examples = child(body, "Metadata", "Examples")
+        file = scalar(examples) if isinstance(examples, yaml.ScalarNode) else None
+        example_cuts = cuts
+        if file in documents:
+            example_cuts = LineCuts(documents[file])
+            examples = compose(documents[file])
+        for name, (key, _) in entries(examples).items():
             path = name.split(" ")[1] if " /" in name else None
             if name.lower() in gone_schemas or (path is not None and path not in example_paths):
-                cuts.cut_entry(key)
+                example_cuts.cut_entry(key)
+        if file in documents:
+            documents[file] = example_cuts.text()
         gone_paths = {route.partition(" ")[2] for route in routes} - live
         settings = child(api, "MethodSettings")
         caching = False

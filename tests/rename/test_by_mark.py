@@ -214,6 +214,8 @@ INCLUDING_TEMPLATE = """Transform: [AWS::LanguageExtensions, AWS::Serverless-201
 Resources:
   Api:
     Type: AWS::Serverless::Api
+    Metadata:
+      Examples: api/examples.yaml
     Properties:
       StageName: v1
       DefinitionBody:
@@ -256,10 +258,18 @@ components:
 """
 
 
+EXAMPLES = """# Examples by model title and by operation.
+
+NewProduct: {name: Espresso cup}
+Health: {status: ok}
+"POST /v1/products 201": {id: "1"}
+"""
+
+
 def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_domain_owned():
-    # Given a template whose API is included from api/openapi.yaml and whose per-function log
-    # groups come from a loop over the function names
-    documents = {"api/openapi.yaml": INCLUDED_DOCUMENT}
+    # Given a template whose API is included from api/openapi.yaml, with its examples in
+    # api/examples.yaml, and whose per-function log groups come from a loop over the functions
+    documents = {"api/openapi.yaml": INCLUDED_DOCUMENT, "api/examples.yaml": EXAMPLES}
     # When products goes
     cut = drop_from_template(INCLUDING_TEMPLATE, OWNERS.known, dropped_keeping("users"), documents)
     # Then its path and the schema only it used leave the document, its function the loop
@@ -270,6 +280,10 @@ def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_d
     assert "health: {type: object}" in document
     assert "- [ListUsers]" in cut.text
     assert "CreateProductFunction" not in cut.text
+    # and the examples file keeps only the examples of what stays
+    assert cut.documents["api/examples.yaml"] == (
+        "# Examples by model title and by operation.\n\nHealth: {status: ok}\n"
+    )
 
 
 PARAMETRIZED = """import pytest

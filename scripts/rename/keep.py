@@ -22,6 +22,7 @@ from scripts.rename.template_surgery import (
     drop_from_template,
     examples_files,
     included_location,
+    resource_includes,
 )
 from scripts.rename.tests_by_mark import prune_module
 from scripts.rename.text_renames import tracked_files
@@ -37,7 +38,8 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
     template = root / "template.yaml"
     original = template.read_text(encoding="utf-8")
     parsed = compose(original)
-    included = [included_location(d) for d in api_definitions(parsed)] + examples_files(parsed)
+    included = [included_location(d) for d in api_definitions(parsed)]
+    included += examples_files(parsed) + resource_includes(parsed)
     documents = {path: (root / path).read_text(encoding="utf-8") for path in included if path}
     cut = drop_from_template(original, owners.known, dropped, documents)
     template.write_text(cut.text, encoding="utf-8")

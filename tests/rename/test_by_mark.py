@@ -322,3 +322,80 @@ def test_a_parameter_set_marked_with_a_dropped_domain_leaves_its_list():
     assert '    "/v1/health",\n    pytest.param("/v1/users"' in pruned
     assert '"kind", ["a", "c"]' in pruned
     compile(pruned, "pruned", "exec")
+
+
+RESOURCES_INCLUDING_TEMPLATE = """Parameters:
+  ProductsLatencyMs:
+    Type: Number
+Resources:
+  ProductsQueue:
+    Type: AWS::SQS::Queue
+    Metadata: {Domain: products}
+  UsersQueue:
+    Type: AWS::SQS::Queue
+    Metadata: {Domain: users}
+  Fn::Transform:
+    Name: AWS::Include
+    Parameters:
+      Location: ops/resources.yaml
+"""
+
+OPERATIONS = """# The stack's operations.
+
+ProductsLatencyAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Metadata: {Domain: products}
+  Properties:
+    Threshold: {Ref: ProductsLatencyMs}
+
+# Messages waiting in the products queue.
+ProductsQueueAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    Dimensions:
+      - Name: QueueName
+        Value: {Fn::GetAtt: [ProductsQueue, QueueName]}
+
+UsersQueueAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    Dimensions:
+      - Name: QueueName
+        Value: {Fn::GetAtt: [UsersQueue, QueueName]}
+
+Dashboard:
+  Type: AWS::CloudWatch::Dashboard
+  Properties:
+    DashboardBody:
+      Fn::Sub: |
+        {"widgets": [
+          {"type": "metric",
+            "metrics": [
+              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${UsersQueue.QueueName}"],
+              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ProductsQueue.QueueName}"]
+            ]}}
+        ]}
+"""
+
+
+def test_a_file_of_included_resources_loses_what_the_dropped_domain_owned_or_named():
+    # Given resources included whole into Resources from ops/resources.yaml: a products alarm,
+    # alarms on each domain's queue, and a dashboard row per queue
+    documents = {"ops/resources.yaml": OPERATIONS}
+    # When products goes
+    cut = drop_from_template(
+        RESOURCES_INCLUDING_TEMPLATE, OWNERS.known, dropped_keeping("users"), documents
+    )
+    # Then the file loses the marked alarm, the alarm on the products queue and its dashboard
+    # row; the users' alarm and row stay, and the include itself stays in the template
+    operations = cut.documents["ops/resources.yaml"]
+    assert "ProductsLatencyAlarm" not in operations
+    assert "ProductsQueueAlarm" not in operations
+    assert "Messages waiting in the products queue" not in operations
+    assert "UsersQueueAlarm:" in operations
+    assert '"${UsersQueue.QueueName}"]\n' in operations
+    assert "ProductsQueue.QueueName" not in operations
+    assert cut.resources == {"ProductsQueue", "ProductsLatencyAlarm", "ProductsQueueAlarm"}
+    assert "Location: ops/resources.yaml" in cut.text
+    # and the parameter only the removed alarm read leaves the template
+    assert "ProductsLatencyMs" not in cut.text

@@ -17,6 +17,7 @@ from scripts.rename.file_moves import (
     unlink_removed_docs,
 )
 from scripts.rename.ownership import Owners, write_owners
+from scripts.rename.prose_marks import prune_documents
 from scripts.rename.template_surgery import (
     api_definitions,
     drop_from_template,
@@ -52,6 +53,7 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
     removed += prune_tests(root, dropped, tuple(module_name(root, p) for p in removed))
     removed += remove_emptied_test_folders(root, removed)
     write_owners(root, owners.kept(keep))
+    prune_documents(root, dropped)
     unlink_removed_docs(root)
     drop_gone_folders_from_tooling(root, removed)
     regenerate_openapi(root)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from scripts.rename.file_moves import owned_paths
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.template_surgery import drop_from_template
 from scripts.rename.tests_by_mark import prune_module
@@ -371,8 +372,8 @@ Dashboard:
         {"widgets": [
           {"type": "metric",
             "metrics": [
-              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${UsersQueue.QueueName}"],
-              ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ProductsQueue.QueueName}"]
+              ["AWS/SQS", "Visible", "QueueName", "${UsersQueue.QueueName}"],
+              ["AWS/SQS", "Visible", "QueueName", "${ProductsQueue.QueueName}"]
             ]}}
         ]}
 """
@@ -399,3 +400,15 @@ def test_a_file_of_included_resources_loses_what_the_dropped_domain_owned_or_nam
     assert "Location: ops/resources.yaml" in cut.text
     # and the parameter only the removed alarm read leaves the template
     assert "ProductsLatencyMs" not in cut.text
+
+
+def test_a_test_helper_module_marked_with_a_dropped_domain_goes(tmp_path: Path):
+    # Given tests/support with a helper only the telemetry tests use (marked) and a shared one
+    helpers = tmp_path / "tests" / "support"
+    helpers.mkdir(parents=True)
+    (helpers / "__init__.py").write_text("")
+    (helpers / "telemetry.py").write_text('"""Readings."""\n\nDOMAIN = "telemetry"\n')
+    (helpers / "events.py").write_text('"""Events of every domain."""\n')
+    tracked = sorted(tmp_path.rglob("*.py"))
+    # When telemetry goes, Then the marked helper goes and the shared one stays
+    assert owned_paths(tmp_path, tracked, dropped_keeping("users")) == [helpers / "telemetry.py"]

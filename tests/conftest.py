@@ -8,6 +8,7 @@ import pytest
 
 from scripts.rename.ownership import Owners
 from tests.support.environment import FUNCTION_ENVIRONMENT
+from tests.support.fork_copy import ForkCopy, fork_with_routes_and_guides
 from tests.support.ownership import ownership_problems
 
 # Set before any boto3 client exists: a test that escaped moto would fail to sign, not call AWS.
@@ -34,8 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Path prefix -> the group its tests share a worker in, longest first.
 SHARED_FIXTURE_GROUPS = (
     ("tests/rename/", "rename"),
-    ("tests/guides/", "guides"),
-    ("tests/route/test_route_in_a_copy.py", "route"),
+    # tests/guides and tests/route change one copy (the fork_copy fixture below).
+    ("tests/guides/", "fork"),
+    ("tests/route/test_route_in_a_copy.py", "fork"),
     ("tests/e2e/test_deployed_mode.py", "deployed-mode"),
     ("tests/e2e/test_key_rotation.py", "key-rotation"),
     ("tests/e2e/", "e2e"),
@@ -66,3 +68,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if groups[item.nodeid] is not None:
             item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     items.sort(key=lambda item: order.get(groups[item.nodeid] or "", len(order)))
+
+
+@pytest.fixture(scope="session")
+def fork_copy(tmp_path_factory: pytest.TempPathFactory) -> ForkCopy:
+    """A copy of the repository with tests/route's routes scaffolded and every how-to guide
+    followed, and what each of the two suites' checks printed there (run once)."""
+    return fork_with_routes_and_guides(tmp_path_factory.mktemp("fork"))

@@ -69,6 +69,9 @@ def rendered_models(root: Path, document: dict[str, Any]) -> dict[str, dict[str,
     for name, routes in sorted(request_bodies(document).items()):
         candidates = models.get(name, [])
         bodies = f"the body of {', '.join(routes)}"
+        if not (name.isascii() and name.isalnum()):
+            # API Gateway's model names are alphanumeric (API reference, GetModel: name).
+            raise ModelsError(f"{API_FILE}: `{name}` ({bodies}) is no API Gateway model name")
         if len(candidates) != 1:
             found = ", ".join(f"{c.__module__}.{c.__qualname__}" for c in candidates)
             raise ModelsError(

@@ -1,10 +1,20 @@
 """A pydantic request model as the JSON Schema draft 4 model API Gateway validates bodies with.
 
-pydantic writes JSON Schema 2020-12; API Gateway's models are draft 4 (AWS developer guide,
-"Data models for REST APIs", how-to-create-model.html: "models are defined using the JSON
-schema draft 4"; CloudFormation's ``AWS::ApiGateway::Model`` ``Schema``: a draft 4 model for
-``application/json``, and no ``*/`` in a description, which breaks the SDKs API Gateway
-generates). So the rendering
+pydantic writes JSON Schema 2020-12; API Gateway's models are draft 4. The AWS sources:
+
+- API Gateway developer guide, "Data models for REST APIs"
+  (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-create-model.html): "In API
+  Gateway, models are defined using the JSON schema draft 4";
+- the same guide, "Request validation for REST APIs" (api-gateway-method-request-validation.html):
+  the body is checked against the method's model for its content type, a failure is a 400
+  before the integration;
+- CloudFormation's ``AWS::ApiGateway::Model``, ``Schema``: a draft 4 model for
+  ``application/json``, with no ``*/`` in a description (it breaks the SDKs API Gateway
+  generates); the API reference's GetModel: a model's name is alphanumeric (checked by
+  scripts/models/__main__.py), and a model refers to another only by its full URL
+  (``https://apigateway.amazonaws.com/restapis/{id}/models/{name}``).
+
+So the rendering
 
 - inlines ``$defs`` (a model's nested models): a draft 4 model may point only at another
   model of the API by its full URL, which does not exist before the deploy;

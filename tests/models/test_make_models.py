@@ -115,8 +115,12 @@ def test_check_fails_naming_make_models_when_a_pydantic_model_changed(tmp_path, 
     [
         ('$ref: "#/components/schemas/oldwidget"', "needs one pydantic model titled 'oldwidget'"),
         ("{type: object}", "the application/json body of POST /v1/widgets is written in place"),
+        (
+            '$ref: "#/components/schemas/new_widget"',
+            "`new_widget` (the body of POST /v1/widgets) is no API Gateway model name",
+        ),
     ],
-    ids=["no-model", "inline-schema"],
+    ids=["no-model", "inline-schema", "not-alphanumeric"],
 )
 def test_a_body_without_a_pydantic_model_is_refused_with_the_reason(tmp_path, capsys, body, reason):
     # Given a body that names no domain model, or none at all

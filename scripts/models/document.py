@@ -97,7 +97,10 @@ def with_models(text: str, models: dict[str, dict[str, Any]]) -> str:
                 f"{API_FILE}: `{name}` is written by hand beside the one `make models` renders "
                 "from its pydantic model; delete the hand-written one"
             )
-    return "\n".join([*lines[: begin + 1], *rendered_block(models, indent), *lines[end:]])
+    # Blank lines part the markers from the models: a tool that cuts an entry with the comments
+    # just above it (`make rename`) leaves the markers.
+    block = rendered_block(models, indent)
+    return "\n".join([*lines[: begin + 1], "", *block, *([""] if block else []), *lines[end:]])
 
 
 def difference(current: str, rendered: str) -> str:

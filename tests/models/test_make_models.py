@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from scripts.models.__main__ import main
-from scripts.models.document import BEGIN, END
+from scripts.models.document import BEGIN, END, with_models
+from scripts.rename.yaml_text import LineCuts, child, compose, entries
 from tests.support.functions import ROOT
 
 pytestmark = pytest.mark.domain("core")
@@ -169,3 +170,19 @@ def test_the_generator_has_its_command_in_the_makefile_and_the_check_in_lint():
     makefile = (ROOT / "Makefile").read_text()
     assert "\nmodels: " in makefile
     assert "python -m scripts.models --check" in makefile
+
+
+def test_the_markers_outlive_a_rename_that_cuts_the_models_between_them(tmp_path):
+    # Given a fork with its body model rendered
+    fork = a_fork(tmp_path)
+    main(["--root", str(fork)])
+    # When `make rename` cuts that model (with the comments just above it, as it cuts entries)
+    cuts = LineCuts(api_text(fork))
+    key, _ = entries(child(compose(api_text(fork)), "components", "schemas"))["newwidget"]
+    cuts.cut_entry(key)
+    (fork / "api" / "openapi.yaml").write_text(cuts.text())
+    # Then the markers are still there, with nothing between them, as make models renders a
+    # file whose bodies name no model
+    assert BEGIN in api_text(fork)
+    assert END in api_text(fork)
+    assert with_models(api_text(fork), {}) == api_text(fork)

@@ -29,7 +29,7 @@ from local_gateway.openapi_errors import (
     response_statuses,
 )
 from local_gateway.openapi_examples import add_examples
-from local_gateway.template import LoadedTemplate
+from local_gateway.template import LoadedTemplate, parse_template_text
 
 EXTENSION_PREFIX = "x-amazon-apigateway-"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head")
@@ -290,9 +290,21 @@ def openapi_document(
         document["tags"] = tags
     document = _rename_references(_strip_extensions(document), names)
     metadata = template.resources[logical_id].get("Metadata") or {}
-    add_examples(document["paths"], metadata.get("Examples") or {})
+    add_examples(document["paths"], read_examples(template, logical_id, metadata.get("Examples")))
     resolved: dict[str, Any] = template.resolve(document, f"Resources.{logical_id}.Properties.Body")
     return resolved
+
+
+def read_examples(template: LoadedTemplate, logical_id: str, examples: Any) -> dict[str, Any]:
+    """The API's `Metadata.Examples`: the examples themselves, or the path (from the template's
+    folder) of a YAML file holding them."""
+    where = f"Resources.{logical_id}.Metadata.Examples"
+    if not isinstance(examples, str):
+        return dict(examples or {})
+    file = template.root / examples
+    if not file.is_file():
+        raise TemplateError(where, f"no such file: {examples}")
+    return parse_template_text(file.read_text(encoding="utf-8"), examples)
 
 
 def render(document: dict[str, Any]) -> str:

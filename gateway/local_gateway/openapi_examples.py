@@ -1,9 +1,9 @@
 """Examples for the client contract: every request and response body shows one.
 
 API Gateway does not support `example` in models or in the definition, so the template keeps
-them in the API resource's `Metadata.Examples`: one per model by its `title`, and one per body
-without a model by `"<METHOD> <path> <status>"` (`"POST /v1/things request"` for a request),
-and one per parameter by `"parameter <name>"`.
+them in the API resource's `Metadata.Examples` (or in the YAML file it names there): one per
+model by its `title`, one per body without a model by `"<METHOD> <path> <status>"`
+(`"POST /v1/things request"` for a request), and one per parameter by `"parameter <name>"`.
 Error bodies are written here, from the status and the response's description, in the error
 envelope every error of the API has.
 """

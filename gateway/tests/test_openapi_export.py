@@ -18,7 +18,9 @@ ERROR_MODEL = {
 }
 
 
-def template_with(body: dict[str, Any], metadata: dict[str, Any] | None = None) -> LoadedTemplate:
+def template_with(
+    body: dict[str, Any], metadata: dict[str, Any] | None = None, folder: Path = Path()
+) -> LoadedTemplate:
     context = ResolutionContext(
         region="eu-west-1",
         account_id="123456789012",
@@ -32,7 +34,7 @@ def template_with(body: dict[str, Any], metadata: dict[str, Any] | None = None) 
     }
     if metadata is not None:
         resources["Api"]["Metadata"] = metadata
-    return LoadedTemplate(Path("template.yaml"), resources, {}, context, {})
+    return LoadedTemplate(folder / "template.yaml", resources, {}, context, {})
 
 
 def definition(**extra: Any) -> dict[str, Any]:
@@ -178,6 +180,26 @@ def test_examples_come_from_the_api_metadata_by_model_title_and_errors_get_the_e
     assert responses["502"]["content"]["application/json"]["example"]["error"]["code"] == (
         "BAD_GATEWAY"
     )
+
+
+def test_examples_may_live_in_a_file_the_api_metadata_names(tmp_path: Path):
+    # Given the examples in a YAML file beside the template, named by the API's Metadata
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "examples.yaml").write_text("NewThing: {note: from a file}\n")
+    metadata = {"Examples": "api/examples.yaml"}
+    # When the definition is exported
+    document = openapi_document(template_with(definition(), metadata, tmp_path))
+    # Then the request body shows the file's example
+    post = document["paths"]["/v1/things"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["example"] == {"note": "from a file"}
+
+
+def test_an_examples_file_that_is_not_there_is_named_in_the_error(tmp_path: Path):
+    # Given Metadata naming an examples file that does not exist
+    metadata = {"Examples": "api/missing.yaml"}
+    # When the definition is exported, Then the error names the setting and the file
+    with pytest.raises(TemplateError, match=r"Metadata\.Examples.*api/missing\.yaml"):
+        openapi_document(template_with(definition(), metadata, tmp_path))
 
 
 def test_a_body_without_a_model_takes_its_example_by_method_path_and_status():

@@ -15,12 +15,13 @@ it serves is). Everything else goes by its owner's mark, never because it mentio
 template's resources marked `Metadata: {Domain: ...}` and what refers to them, the OpenAPI
 operations tagged with a dropped domain, packages whose `__init__.py` says `DOMAIN = "..."`
 (functions, the layer's domain packages, the authorizer, the stand-in) with the events named
-after them, documents whose first line is `<!-- domain: ... -->`, and tests marked
-`pytest.mark.domain(...)`. The client contract (docs/openapi.json) is exported again and becomes
-the new baseline of the drift test.
+after them, test helper modules with a `DOMAIN = "..."` of their own, documents whose first
+line is `<!-- domain: ... -->`, prose (a section, list item, row or paragraph) whose line ends
+in that mark, and tests marked `pytest.mark.domain(...)`. The client contract
+(docs/openapi.json) is exported again and becomes the new baseline of the drift test.
 
 Modules: `ownership` (the owners and the marks of folders and documents), `template_surgery`
 and `openapi_surgery` (the template and the API definition, cut at blocks a YAML parser found,
-by `yaml_text`), `tests_by_mark`, `file_moves`, `text_renames` (the name), `keep` (the order
-KEEP runs in) and `cli`.
+by `yaml_text`), `tests_by_mark`, `file_moves`, `prose_marks`, `text_renames` (the name), `keep`
+(the order KEEP runs in) and `cli`.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]  # (PyYAML ships no stubs; the venv has none)
 
-from scripts.rename.ownership import document_owners, goes, package_owners
+from scripts.rename.ownership import document_owners, goes, module_owners, package_owners
 from scripts.rename.yaml_text import LineCuts, child
 
 # Import roots: the repository (functions, authorizers, tests) and the layer's folder.
@@ -20,8 +20,9 @@ LAYER_ROOT = Path("layers") / "shared"
 
 
 def owned_paths(root: Path, tracked: list[Path], dropped: frozenset[str]) -> list[Path]:
-    """Python packages (their `DOMAIN`), the events named after a removed function folder, and
-    Markdown documents (their first-line mark) that belong to a dropped owner."""
+    """Python packages (their `DOMAIN`), test helper modules (a `DOMAIN` of their own), the
+    events named after a removed function folder, and Markdown documents (their first-line
+    mark) that belong to a dropped owner."""
     folders = sorted(
         {
             path.parent
@@ -43,7 +44,16 @@ def owned_paths(root: Path, tracked: list[Path], dropped: frozenset[str]) -> lis
         for path in tracked
         if path.suffix == ".md" and path.is_file() and goes(document_owners(path), dropped)
     ]
-    return [*folders, *events, *documents]
+    helpers = [
+        path
+        for path in tracked
+        if path.suffix == ".py"
+        and path.name != "__init__.py"
+        and path.relative_to(root).parts[0] == "tests"
+        and path.is_file()
+        and goes(module_owners(path), dropped)
+    ]
+    return [*folders, *events, *documents, *helpers]
 
 
 def module_name(root: Path, path: Path) -> str:

@@ -17,7 +17,14 @@ from scripts.rename.file_moves import (
     unlink_removed_docs,
 )
 from scripts.rename.ownership import Owners, write_owners
-from scripts.rename.template_surgery import api_definitions, drop_from_template, included_location
+from scripts.rename.prose_marks import prune_documents
+from scripts.rename.template_surgery import (
+    api_definitions,
+    drop_from_template,
+    examples_files,
+    included_location,
+    resource_includes,
+)
 from scripts.rename.tests_by_mark import prune_module
 from scripts.rename.text_renames import tracked_files
 from scripts.rename.yaml_text import child, compose, entries
@@ -31,7 +38,9 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
         return []
     template = root / "template.yaml"
     original = template.read_text(encoding="utf-8")
-    included = [included_location(d) for d in api_definitions(compose(original))]
+    parsed = compose(original)
+    included = [included_location(d) for d in api_definitions(parsed)]
+    included += examples_files(parsed) + resource_includes(parsed)
     documents = {path: (root / path).read_text(encoding="utf-8") for path in included if path}
     cut = drop_from_template(original, owners.known, dropped, documents)
     template.write_text(cut.text, encoding="utf-8")
@@ -44,6 +53,7 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
     removed += prune_tests(root, dropped, tuple(module_name(root, p) for p in removed))
     removed += remove_emptied_test_folders(root, removed)
     write_owners(root, owners.kept(keep))
+    prune_documents(root, dropped)
     unlink_removed_docs(root)
     drop_gone_folders_from_tooling(root, removed)
     regenerate_openapi(root)

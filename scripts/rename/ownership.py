@@ -89,9 +89,13 @@ def package_owners(folder: Path) -> tuple[str, ...] | None:
     """What a Python package folder says it belongs to: `DOMAIN = "users"` (or a tuple of
     names) in its `__init__.py`; None when it says nothing (then it is not a domain's own)."""
     init = folder / "__init__.py"
-    if not init.is_file():
-        return None
-    for statement in ast.parse(init.read_text(encoding="utf-8")).body:
+    return module_owners(init) if init.is_file() else None
+
+
+def module_owners(module: Path) -> tuple[str, ...] | None:
+    """What a Python module says it belongs to: `DOMAIN = "users"` (or a tuple of names) among
+    its top-level statements; None when it says nothing."""
+    for statement in ast.parse(module.read_text(encoding="utf-8")).body:
         if isinstance(statement, ast.Assign) and [
             getattr(target, "id", None) for target in statement.targets
         ] == ["DOMAIN"]:

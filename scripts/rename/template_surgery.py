@@ -53,6 +53,20 @@ def included_location(definition: yaml.Node | None) -> str | None:
     return scalar(child(transform, "Parameters", "Location"))
 
 
+def resource_includes(root: yaml.Node) -> list[str]:
+    """The files included among the resources (`Resources: {Fn::Transform: AWS::Include}`):
+    resources the template itself never names."""
+    location = included_location(child(root, "Resources"))
+    return [location] if location else []
+
+
+def examples_files(root: yaml.Node) -> list[str]:
+    """The files an API's `Metadata.Examples` names (`api/examples.yaml`), where it names one."""
+    bodies = [body for _, body in entries(child(root, "Resources")).values() if in_place(body)]
+    found = [child(body, "Metadata", "Examples") for body in bodies]
+    return [str(node.value) for node in found if isinstance(node, yaml.ScalarNode)]
+
+
 def api_definitions(root: yaml.Node) -> list[yaml.Node]:
     """The DefinitionBody of every API edited in place."""
     bodies = [body for _, body in entries(child(root, "Resources")).values() if in_place(body)]
@@ -77,11 +91,25 @@ def drop_from_template(
     dropped: frozenset[str],
     documents: Mapping[str, str] | None = None,
 ) -> TemplateCut:
-    """Cut the dropped owners out of the template and of the API documents it includes with
-    AWS::Include (`documents`: their text by Location, as written in the template)."""
+    """Cut the dropped owners out of the template and of the documents it includes with
+    AWS::Include (`documents`: their text by Location, as written in the template): the API's,
+    its examples, and files of resources."""
     documents = dict(documents or {})
     original = compose(text)
-    resources = entries(child(original, "Resources"))
+    template_resources = entries(child(original, "Resources"))
+    resources = dict(template_resources)
+    resource_files = {
+        location: compose(documents[location])
+        for location in resource_includes(original)
+        if location in documents
+    }
+    file_of = {
+        logical_id: location
+        for location, tree in resource_files.items()
+        for logical_id in entries(tree)
+    }
+    for tree in resource_files.values():
+        resources.update(entries(tree))
     removed = {
         logical_id
         for logical_id, (_, body) in resources.items()
@@ -97,14 +125,20 @@ def drop_from_template(
             break
         removed |= more
     cuts = LineCuts(text)
+    file_cuts = {location: LineCuts(documents[location]) for location in resource_files}
     for logical_id in removed:
-        cuts.cut_entry(resources[logical_id][0])
+        where = file_cuts[file_of[logical_id]] if logical_id in file_of else cuts
+        where.cut_entry(resources[logical_id][0])
+    for file, tree in resource_files.items():
+        for key, body in entries(tree).values():
+            if scalar(child(body, "Type")) == "AWS::CloudWatch::Dashboard":
+                prune_dashboard(file_cuts[file], key, removed)
     for key, value in entries(child(original, "Outputs")).values():
         if references(value) & removed:
             cuts.cut_entry(key)
     routes = {route for logical_id in removed for route in event_routes(resources[logical_id][1])}
-    edited = dict(documents)
-    for body in (body for _, body in resources.values() if in_place(body)):
+    edited = dict(documents) | {file: c.text() for file, c in file_cuts.items()}
+    for body in (body for _, body in template_resources.values() if in_place(body)):
         definition = child(body, "Properties", "DefinitionBody")
         location = included_location(definition)
         if location in documents:
@@ -214,12 +248,21 @@ def drop_unreferenced_api_parts(
         for name in gone_models:
             cuts.cut_entry(models[name][0])
         gone_schemas |= {name.lower() for name in gone_models}
-        # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}).
+        # Examples by model name, or by "<METHOD> <path> <status>" ({proxy} for {proxy+}),
+        # in the template or in the file it names.
         example_paths = {path.replace("+}", "}") for path in live}
-        for name, (key, _) in entries(child(body, "Metadata", "Examples")).items():
+        examples = child(body, "Metadata", "Examples")
+        file = scalar(examples) if isinstance(examples, yaml.ScalarNode) else None
+        example_cuts = cuts
+        if file in documents:
+            example_cuts = LineCuts(documents[file])
+            examples = compose(documents[file])
+        for name, (key, _) in entries(examples).items():
             path = name.split(" ")[1] if " /" in name else None
             if name.lower() in gone_schemas or (path is not None and path not in example_paths):
-                cuts.cut_entry(key)
+                example_cuts.cut_entry(key)
+        if file in documents:
+            documents[file] = example_cuts.text()
         gone_paths = {route.partition(" ")[2] for route in routes} - live
         settings = child(api, "MethodSettings")
         caching = False

@@ -5,7 +5,8 @@
   each unless an earlier route of the domain added it (the body's model ``New<Item>`` is
   rendered from its pydantic model by `make models`, which the scaffold runs after writing).
   The document is ``api/openapi.yaml`` where the RestApi includes it, else the RestApi's
-  inline ``DefinitionBody``;
+  inline ``DefinitionBody``; the examples are ``api/examples.yaml`` where it exists, else the
+  RestApi's ``Metadata.Examples``;
 - at the end of ``Resources``: for a new domain its table, then the function;
 - its log group and errors and throttles alarms: the function's name added to each per-function
   ``Fn::ForEach`` loop where the template has them, else the three resources and its line in
@@ -15,7 +16,7 @@
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from scripts.route.yaml_text import (
 
 TEMPLATE = "template.yaml"
 INCLUDED_API = "api/openapi.yaml"
+INCLUDED_EXAMPLES = "api/examples.yaml"  # the RestApi's Metadata.Examples names it
 REST_API = ["Resources", "RestApi"]
 DASHBOARD_METRICS = ("Errors", "Throttles", "Duration")
 SCOPE_ROUTES = re.compile(r"^( *)SCOPE_ROUTES: >-\s*$")
@@ -45,7 +47,8 @@ class ApiDefinition:
     file: str
     document: list[str]  # the key path to the document in its file
     models: list[str]  # the key path to the models
-    examples: list[str]  # the key path to the examples (by model title), in template.yaml
+    examples_file: str  # the file of the examples (by model title)
+    examples: list[str]  # the key path to them in that file ([]: the file is the examples)
     long_form: bool  # intrinsics as `Fn::Sub:` (AWS::Include reads no short tags)
     lower_case_models: bool
 
@@ -57,6 +60,7 @@ INLINE = ApiDefinition(
     file=TEMPLATE,
     document=[*REST_API, "Properties", "DefinitionBody"],
     models=[*REST_API, "Properties", "Models"],
+    examples_file=TEMPLATE,
     examples=[*REST_API, "Metadata", "Examples"],
     long_form=False,
     lower_case_models=False,
@@ -65,6 +69,7 @@ INCLUDED = ApiDefinition(
     file=INCLUDED_API,
     document=[],
     models=["components", "schemas"],
+    examples_file=TEMPLATE,
     examples=[*REST_API, "Metadata", "Examples"],
     long_form=True,
     lower_case_models=True,
@@ -72,7 +77,10 @@ INCLUDED = ApiDefinition(
 
 
 def api_definition(root: Path) -> ApiDefinition:
-    return INCLUDED if (root / INCLUDED_API).is_file() else INLINE
+    api = INCLUDED if (root / INCLUDED_API).is_file() else INLINE
+    if (root / INCLUDED_EXAMPLES).is_file():
+        return replace(api, examples_file=INCLUDED_EXAMPLES, examples=[])
+    return api
 
 
 def read_document(root: Path, api: ApiDefinition) -> dict[str, Any]:
@@ -96,7 +104,7 @@ def add_route(
     """The new text of each file the route's entries go into, by path."""
     api = api_definition(root)
     values = {**values, "api": api}
-    texts = {TEMPLATE: (root / TEMPLATE).read_text(), api.file: (root / api.file).read_text()}
+    texts = {file: (root / file).read_text() for file in (TEMPLATE, api.file, api.examples_file)}
     document = read_document(root, api)
     tags = {tag["name"] for tag in document.get("tags", [])}
     if route.domain not in tags:
@@ -110,7 +118,7 @@ def add_route(
         # The body's model (New<Item>) gets its example here, its schema from `make models`.
         if schemas := render("template/models.yaml.j2", values).strip():
             edit(texts, api.file, api.models, schemas)
-        edit(texts, TEMPLATE, api.examples, render("template/examples.yaml.j2", values))
+        edit(texts, api.examples_file, api.examples, render("template/examples.yaml.j2", values))
     operation = render("template/operation.yaml.j2", values)
     paths = [*api.document, "paths"]
     if find_key(texts[api.file].split("\n"), [*paths, route.path]) is None:
@@ -141,7 +149,11 @@ def add_route(
 
 
 def edit(texts: dict[str, str], file: str, keys: list[str], block: str) -> None:
-    """Append ``block`` to the mapping at ``keys`` in ``file``, one level under its key."""
+    """Append ``block`` to the mapping at ``keys`` in ``file``, one level under its key (no
+    keys: the file is the mapping, and the block goes at its end)."""
+    if not keys:
+        texts[file] = texts[file].rstrip("\n") + "\n" + block.strip("\n") + "\n"
+        return
     lines = texts[file].split("\n")
     located = find_key(lines, keys)
     if located is None:

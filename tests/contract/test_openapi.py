@@ -94,7 +94,7 @@ def test_every_body_of_the_contract_shows_an_example():
     missing = missing_examples(committed())
     # Then each has an example (clients, Postman and Newman send and expect them)
     assert not missing, (
-        "bodies without an example: add one to template.yaml under RestApi's Metadata.Examples "
+        "bodies without an example: add one to api/examples.yaml (RestApi's Metadata.Examples) "
         "(by model title, or by '<METHOD> <path> <status>' for a body without a model), then "
         "`make openapi`:\n  " + "\n  ".join(missing)
     )

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from scripts.rename.file_moves import owned_paths
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.template_surgery import drop_from_template
 from scripts.rename.tests_by_mark import prune_module
@@ -214,6 +215,8 @@ INCLUDING_TEMPLATE = """Transform: [AWS::LanguageExtensions, AWS::Serverless-201
 Resources:
   Api:
     Type: AWS::Serverless::Api
+    Metadata:
+      Examples: api/examples.yaml
     Properties:
       StageName: v1
       DefinitionBody:
@@ -256,10 +259,18 @@ components:
 """
 
 
+EXAMPLES = """# Examples by model title and by operation.
+
+NewProduct: {name: Espresso cup}
+Health: {status: ok}
+"POST /v1/products 201": {id: "1"}
+"""
+
+
 def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_domain_owned():
-    # Given a template whose API is included from api/openapi.yaml and whose per-function log
-    # groups come from a loop over the function names
-    documents = {"api/openapi.yaml": INCLUDED_DOCUMENT}
+    # Given a template whose API is included from api/openapi.yaml, with its examples in
+    # api/examples.yaml, and whose per-function log groups come from a loop over the functions
+    documents = {"api/openapi.yaml": INCLUDED_DOCUMENT, "api/examples.yaml": EXAMPLES}
     # When products goes
     cut = drop_from_template(INCLUDING_TEMPLATE, OWNERS.known, dropped_keeping("users"), documents)
     # Then its path and the schema only it used leave the document, its function the loop
@@ -270,6 +281,10 @@ def test_an_included_api_document_and_the_function_loops_lose_what_the_dropped_d
     assert "health: {type: object}" in document
     assert "- [ListUsers]" in cut.text
     assert "CreateProductFunction" not in cut.text
+    # and the examples file keeps only the examples of what stays
+    assert cut.documents["api/examples.yaml"] == (
+        "# Examples by model title and by operation.\n\nHealth: {status: ok}\n"
+    )
 
 
 PARAMETRIZED = """import pytest
@@ -308,3 +323,92 @@ def test_a_parameter_set_marked_with_a_dropped_domain_leaves_its_list():
     assert '    "/v1/health",\n    pytest.param("/v1/users"' in pruned
     assert '"kind", ["a", "c"]' in pruned
     compile(pruned, "pruned", "exec")
+
+
+RESOURCES_INCLUDING_TEMPLATE = """Parameters:
+  ProductsLatencyMs:
+    Type: Number
+Resources:
+  ProductsQueue:
+    Type: AWS::SQS::Queue
+    Metadata: {Domain: products}
+  UsersQueue:
+    Type: AWS::SQS::Queue
+    Metadata: {Domain: users}
+  Fn::Transform:
+    Name: AWS::Include
+    Parameters:
+      Location: ops/resources.yaml
+"""
+
+OPERATIONS = """# The stack's operations.
+
+ProductsLatencyAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Metadata: {Domain: products}
+  Properties:
+    Threshold: {Ref: ProductsLatencyMs}
+
+# Messages waiting in the products queue.
+ProductsQueueAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    Dimensions:
+      - Name: QueueName
+        Value: {Fn::GetAtt: [ProductsQueue, QueueName]}
+
+UsersQueueAlarm:
+  Type: AWS::CloudWatch::Alarm
+  Properties:
+    Dimensions:
+      - Name: QueueName
+        Value: {Fn::GetAtt: [UsersQueue, QueueName]}
+
+Dashboard:
+  Type: AWS::CloudWatch::Dashboard
+  Properties:
+    DashboardBody:
+      Fn::Sub: |
+        {"widgets": [
+          {"type": "metric",
+            "metrics": [
+              ["AWS/SQS", "Visible", "QueueName", "${UsersQueue.QueueName}"],
+              ["AWS/SQS", "Visible", "QueueName", "${ProductsQueue.QueueName}"]
+            ]}}
+        ]}
+"""
+
+
+def test_a_file_of_included_resources_loses_what_the_dropped_domain_owned_or_named():
+    # Given resources included whole into Resources from ops/resources.yaml: a products alarm,
+    # alarms on each domain's queue, and a dashboard row per queue
+    documents = {"ops/resources.yaml": OPERATIONS}
+    # When products goes
+    cut = drop_from_template(
+        RESOURCES_INCLUDING_TEMPLATE, OWNERS.known, dropped_keeping("users"), documents
+    )
+    # Then the file loses the marked alarm, the alarm on the products queue and its dashboard
+    # row; the users' alarm and row stay, and the include itself stays in the template
+    operations = cut.documents["ops/resources.yaml"]
+    assert "ProductsLatencyAlarm" not in operations
+    assert "ProductsQueueAlarm" not in operations
+    assert "Messages waiting in the products queue" not in operations
+    assert "UsersQueueAlarm:" in operations
+    assert '"${UsersQueue.QueueName}"]\n' in operations
+    assert "ProductsQueue.QueueName" not in operations
+    assert cut.resources == {"ProductsQueue", "ProductsLatencyAlarm", "ProductsQueueAlarm"}
+    assert "Location: ops/resources.yaml" in cut.text
+    # and the parameter only the removed alarm read leaves the template
+    assert "ProductsLatencyMs" not in cut.text
+
+
+def test_a_test_helper_module_marked_with_a_dropped_domain_goes(tmp_path: Path):
+    # Given tests/support with a helper only the telemetry tests use (marked) and a shared one
+    helpers = tmp_path / "tests" / "support"
+    helpers.mkdir(parents=True)
+    (helpers / "__init__.py").write_text("")
+    (helpers / "telemetry.py").write_text('"""Readings."""\n\nDOMAIN = "telemetry"\n')
+    (helpers / "events.py").write_text('"""Events of every domain."""\n')
+    tracked = sorted(tmp_path.rglob("*.py"))
+    # When telemetry goes, Then the marked helper goes and the shared one stays
+    assert owned_paths(tmp_path, tracked, dropped_keeping("users")) == [helpers / "telemetry.py"]

@@ -39,7 +39,6 @@ from tests.template.deploy_actions import role_documents
 pytestmark = pytest.mark.domain("core")
 
 TEMPLATE = ROOT / "template.yaml"
-DEFINITION = ROOT / "api" / "openapi.yaml"
 INCLUDE = {
     "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "api/openapi.yaml"}}
 }
@@ -169,21 +168,32 @@ def packaged() -> tuple[dict[str, Any], dict[str, bytes]]:
     return exported, objects
 
 
-def included_location(exported: dict[str, Any]) -> str:
-    body = exported["Resources"]["RestApi"]["Properties"]["DefinitionBody"]
-    location: str = body["Fn::Transform"]["Parameters"]["Location"]
+# Where the template includes each file: the API's definition into the RestApi's body, the
+# stack's operations (alarms, dashboard, WAF) among the resources.
+INCLUDED_FILES = {
+    "api/openapi.yaml": ("Resources", "RestApi", "Properties", "DefinitionBody"),
+    "ops/resources.yaml": ("Resources",),
+}
+
+
+def included_location(exported: dict[str, Any], file: str = "api/openapi.yaml") -> str:
+    node = exported
+    for key in INCLUDED_FILES[file]:
+        node = node[key]
+    location: str = node["Fn::Transform"]["Parameters"]["Location"]
     return location
 
 
-def test_sam_deploy_uploads_the_api_definition_and_includes_it_from_s3(packaged):
+@pytest.mark.parametrize("file", INCLUDED_FILES)
+def test_sam_deploy_uploads_each_included_file_and_includes_it_from_s3(packaged, file):
     # Given the template as `sam deploy` packages it
     exported, objects = packaged
-    # When the include's location is read
-    location = included_location(exported)
-    # Then it is the artifact bucket's copy of api/openapi.yaml, byte for byte
+    # When an include's location is read
+    location = included_location(exported, file)
+    # Then it is the artifact bucket's copy of the file, byte for byte
     bucket, _, key = location.removeprefix("s3://").partition("/")
     assert bucket == ARTIFACT_BUCKET
-    assert objects[key] == DEFINITION.read_bytes()
+    assert objects[key] == (ROOT / file).read_bytes()
 
 
 def _resolved(value: Any, parameters: dict[str, str]) -> str | None:
@@ -228,12 +238,13 @@ def object_arn(location: str) -> str:
     return "arn:aws:s3:::" + location.removeprefix("s3://")
 
 
-def test_the_deploy_role_may_read_the_included_file_cloudformation_fetches(
-    packaged, deploy_role_documents
+@pytest.mark.parametrize("file", INCLUDED_FILES)
+def test_the_deploy_role_may_read_each_included_file_cloudformation_fetches(
+    packaged, deploy_role_documents, file
 ):
-    # Given the uploaded API definition, which CloudFormation fetches with the deploying
+    # Given an uploaded included file, which CloudFormation fetches with the deploying
     # principal's credentials when it runs AWS::Include
-    arn = object_arn(included_location(packaged[0]))
+    arn = object_arn(included_location(packaged[0], file))
     # When the deploy role's policies are asked for s3:GetObject on it
     # Then one allows it
     assert allows(deploy_role_documents, "s3:GetObject", arn)

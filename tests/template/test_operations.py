@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
+from scripts.rename.yaml_text import compose, entries, references
 from tests.template.conftest import (
     DEPLOYED_STAGES,
     ROOT,
@@ -30,6 +31,24 @@ pytestmark = pytest.mark.domain("core")
 SAMCONFIG = tomllib.loads((ROOT / "samconfig.toml").read_text())
 WORKFLOWS = ROOT / ".github" / "workflows"
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
+
+
+# --- where the operational resources live --------------------------------------------------
+
+
+def test_template_yaml_names_nothing_its_included_operations_file_defines():
+    # Given template.yaml as written (what cfn-lint, `sam validate` and `sam local` read: its
+    # includes are not inlined) and ops/resources.yaml, which it includes among its resources
+    template = compose((ROOT / "template.yaml").read_text())
+    operations = set(entries(compose((ROOT / "ops" / "resources.yaml").read_text())))
+    # When every logical id the template refers to (Ref, GetAtt, Sub, DependsOn) is collected
+    named = references(template)
+    # Then none is defined only in the included file
+    assert not named & operations, (
+        f"template.yaml refers to {sorted(named & operations)}, defined in ops/resources.yaml: "
+        "a reader (and every linter) of template.yaml cannot find them. Keep there only what "
+        "template.yaml never names; move the rest back."
+    )
 
 
 # --- evaluating the template the way CloudFormation does for one stage ----------------------

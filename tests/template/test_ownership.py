@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scripts.rename.ownership import Owners, document_owners, goes, package_owners
+from scripts.rename.ownership import Owners, document_owners, goes, module_owners, package_owners
 
 pytestmark = pytest.mark.domain("core")
 
@@ -107,3 +107,15 @@ def test_document_marks_name_known_owners():
         for path in (ROOT / "docs").rglob("*.md")
     }
     assert {path: m for path, m in marks.items() if m and OWNERS.unknown(m)} == {}
+
+
+def test_test_helper_marks_name_known_owners():
+    # Given the test helper modules that say which domain's tests alone use them
+    marks = {
+        path.relative_to(ROOT).as_posix(): module_owners(path)
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    # Then each names a known owner (make rename removes it with that owner)
+    assert {path: m for path, m in marks.items() if m and OWNERS.unknown(m)} == {}
+    assert marks["tests/support/telemetry.py"] == ("telemetry",)

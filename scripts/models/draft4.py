@@ -11,13 +11,14 @@ pydantic writes JSON Schema 2020-12; API Gateway's models are draft 4. The AWS s
 - CloudFormation's ``AWS::ApiGateway::Model``, ``Schema``: a draft 4 model for
   ``application/json``, with no ``*/`` in a description (it breaks the SDKs API Gateway
   generates); the API reference's GetModel: a model's name is alphanumeric (checked by
-  scripts/models/__main__.py), and a model refers to another only by its full URL
-  (``https://apigateway.amazonaws.com/restapis/{id}/models/{name}``).
+  scripts/models/__main__.py), and ``flatten`` resolves a model's references to other models,
+  which are their URLs (``https://apigateway.amazonaws.com/restapis/{id}/models/{name}``).
 
 So the rendering
 
-- inlines ``$defs`` (a model's nested models): a draft 4 model may point only at another
-  model of the API by its full URL, which does not exist before the deploy;
+- inlines ``$defs`` (a model's nested models): pydantic's ``#/$defs/...`` pointers mean
+  nothing to API Gateway, whose references are other models' URLs, known only after the
+  deploy; an inlined model is whole by itself;
 - writes ``exclusiveMinimum``/``exclusiveMaximum`` as draft 4's booleans beside
   ``minimum``/``maximum``, and ``const`` as a one-value ``enum``;
 - writes a nullable value (``str | None`` the model accepts as null) as ``type: [string, "null"]``;

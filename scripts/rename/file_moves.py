@@ -79,7 +79,8 @@ def remove_emptied_test_folders(root: Path, removed: list[Path]) -> list[Path]:
     a folder that never held any (tests/support) stays."""
     tests = root / "tests"
     emptied = []
-    candidates = {f for path in removed for f in path.parents if f.is_relative_to(tests)}
+    emptied_by = [path for path in removed if path.name.startswith("test_")]
+    candidates = {f for path in emptied_by for f in path.parents if f.is_relative_to(tests)}
     for folder in sorted(candidates - {tests}, reverse=True):
         if folder.is_dir() and not any(folder.rglob("test_*.py")):
             shutil.rmtree(folder)

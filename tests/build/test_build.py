@@ -51,12 +51,16 @@ def build_dir(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("build")
     template = (ROOT / "template.yaml").read_text().replace("arm64", HOST_ARCH)
     (work / "template.yaml").write_text(template)
-    # The API definition it includes, beside it as in the repository.
-    shutil.copytree(ROOT / "api", work / "api")
+    # The files it includes, beside it as in the repository.
+    for included in ("api", "ops"):
+        shutil.copytree(ROOT / included, work / included)
     build = work / "build"
     sam = str(Path(sys.executable).with_name("sam"))
     result = subprocess.run(
-        [sam, "build", "--template-file", str(work / "template.yaml"), "--base-dir", str(ROOT),
+        # samconfig.toml turns the language extensions on for the repository's own builds; from
+        # here, beside no samconfig.toml, the flag does.
+        [sam, "build", "--language-extensions", "--template-file", str(work / "template.yaml"),
+         "--base-dir", str(ROOT),
          "--build-dir", str(build), "--cache-dir", str(ROOT / ".aws-sam" / "cache"), "--cached"],
         capture_output=True,
         text=True,
@@ -129,11 +133,19 @@ def test_every_built_handler_imports_in_a_lambda_like_layout(build_dir, runtime_
     assert failures == {}
 
 
-def test_the_built_template_includes_the_api_definition_from_where_it_sits(build_dir):
+@pytest.mark.parametrize(
+    ("file", "where"),
+    [
+        ("api/openapi.yaml", ("Resources", "RestApi", "Properties", "DefinitionBody")),
+        ("ops/resources.yaml", ("Resources",)),
+    ],
+)
+def test_the_built_template_includes_each_file_from_where_it_sits(build_dir, file, where):
     # Given the built template, which `sam deploy` packages from the build folder
-    template = yaml_parse((build_dir / "template.yaml").read_text())
-    include = template["Resources"]["RestApi"]["Properties"]["DefinitionBody"]["Fn::Transform"]
-    # When its include's location is read from there
-    location = build_dir / include["Parameters"]["Location"]
-    # Then it is the API definition (sam build rewrote the path relative to the build folder)
-    assert location.read_text() == (ROOT / "api" / "openapi.yaml").read_text()
+    node = yaml_parse((build_dir / "template.yaml").read_text())
+    for key in where:
+        node = node[key]
+    # When an include's location is read from there
+    location = build_dir / node["Fn::Transform"]["Parameters"]["Location"]
+    # Then it is the included file (sam build rewrote the path relative to the build folder)
+    assert location.read_text() == (ROOT / file).read_text()

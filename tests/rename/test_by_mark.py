@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from scripts.rename.file_moves import owned_paths
+from scripts.rename.file_moves import owned_paths, remove_emptied_test_folders
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.template_surgery import drop_from_template
 from scripts.rename.tests_by_mark import prune_module
@@ -412,3 +412,21 @@ def test_a_test_helper_module_marked_with_a_dropped_domain_goes(tmp_path: Path):
     tracked = sorted(tmp_path.rglob("*.py"))
     # When telemetry goes, Then the marked helper goes and the shared one stays
     assert owned_paths(tmp_path, tracked, dropped_keeping("users")) == [helpers / "telemetry.py"]
+
+
+def test_a_test_folder_emptied_of_its_tests_goes_but_the_helpers_folder_stays(tmp_path: Path):
+    # Given a domain's test folder and tests/support, each losing a module to the cut
+    unit = tmp_path / "tests" / "unit" / "telemetry"
+    helpers = tmp_path / "tests" / "support"
+    users = tmp_path / "tests" / "unit" / "users" / "test_users.py"
+    for module in (unit / "conftest.py", unit / "test_readings.py", helpers / "__init__.py", users):
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text("")
+    removed = [unit / "test_readings.py", helpers / "telemetry.py"]
+    (unit / "test_readings.py").unlink()
+    # When the emptied folders are removed
+    emptied = remove_emptied_test_folders(tmp_path, removed)
+    # Then the test folder goes with its conftest; tests/support, which held no tests, stays
+    assert emptied == [unit]
+    assert not unit.exists()
+    assert (helpers / "__init__.py").is_file()

@@ -118,4 +118,9 @@ def test_test_helper_marks_name_known_owners():
     }
     # Then each names a known owner (make rename removes it with that owner)
     assert {path: m for path, m in marks.items() if m and OWNERS.unknown(m)} == {}
-    assert marks["tests/support/telemetry.py"] == ("telemetry",)
+
+
+@pytest.mark.domain("telemetry")
+def test_the_readings_helper_goes_with_the_telemetry_tests():
+    # Given the helper only the telemetry tests import, Then it says so (make rename keys on it)
+    assert module_owners(ROOT / "tests" / "support" / "telemetry.py") == ("telemetry",)

@@ -23,9 +23,9 @@ PYTEST_WORKERS ?= auto
 PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 PY_SOURCES := $(wildcard layers functions authorizers gateway stand_ins tests benchmarks scripts)
-MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename scripts/postman.py scripts/inline_includes.py scripts/preflight scripts/route)
+MYPY_STRICT := $(wildcard layers/shared gateway/local_gateway authorizers functions stand_ins scripts/rename scripts/postman.py scripts/inline_includes.py scripts/preflight scripts/route scripts/models)
 
-.PHONY: help setup lock dev token rotate-keys test test-fast lint lint-inlined lint-checkov lint-sam lint-python lint-cfn lint-workflows lint-contract fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename route diagram postman newman trace
+.PHONY: help setup lock dev token rotate-keys test test-fast models lint lint-inlined lint-checkov lint-sam lint-python lint-cfn lint-workflows lint-contract fmt build bootstrap preflight deploy stage-test logs outputs invoke sam-local bench load clean openapi fuzz rename route diagram postman newman trace
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -91,6 +91,9 @@ test: $(VENV)/.installed ## Lint, then the whole test suite (its wall time is ke
 	printf '{"seconds": %d, "finished": "%s"}\n' $$(( $$(date +%s) - start )) "$$(date -u +%FT%TZ)" \
 	  > .local/test-wall-time.json
 
+models: $(VENV)/.installed ## Render api/openapi.yaml's request models from the pydantic models (make lint checks they are current)
+	python -m scripts.models
+
 openapi: $(VENV)/.installed ## Export the API's contract for clients to docs/openapi.json (a test checks it is current)
 	python -m local_gateway openapi --template template.yaml --config-env default -o docs/openapi.json
 
@@ -131,6 +134,7 @@ lint-python:
 	ruff check $(PY_SOURCES)
 	ruff format --check $(PY_SOURCES)
 	mypy $(MYPY_STRICT)
+	python -m scripts.models --check
 lint-cfn: lint-inlined
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
 	cfn-lint --append-rules cfn_lint_serverless.rules --mandatory-checks W8001 -- .local/template.inlined.json

@@ -16,7 +16,13 @@ from typing import Any
 from local_gateway.template import parse_template_text
 from scripts.route.render import context, render
 from scripts.route.spec import Route, RouteError
-from scripts.route.template_entries import add_route, api_definition, read_document, read_models
+from scripts.route.template_entries import (
+    INCLUDED_API,
+    add_route,
+    api_definition,
+    read_document,
+    read_models,
+)
 
 TEMPLATE = "template.yaml"
 DOMAIN_FILES = ("__init__", "models", "errors", "ports", "logic", "repository")
@@ -165,6 +171,17 @@ def write(root: Path, scaffold: Scaffold) -> None:
     python = [str(root / path) for path in scaffold.files if path.endswith(".py")]
     for command in (["check", "--quiet", "--fix", "--select", "I"], ["format", "--quiet"]):
         subprocess.run([ruff, *command, *python], check=True)  # noqa: S603 - the venv's ruff
+    if (root / INCLUDED_API).is_file():
+        render_request_models(root)
+
+
+def render_request_models(root: Path) -> None:
+    """`make models`: a create's body model, New<Item>, rendered into the API definition from
+    the pydantic model just written (one source: the scaffold writes no schema of a body)."""
+    models = [sys.executable, "-m", "scripts.models", "--root", str(root)]
+    done = subprocess.run(models, cwd=root, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise RouteError(f"the route is written, but {done.stderr.strip() or done.stdout}")
 
 
 def sample_event(route: Route) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """The route's entries in template.yaml and the API definition, each where a reader looks.
 
 - the route in the API's OpenAPI document (under its path, new or existing), the domain's tag,
-  and the models (``<Item>``, and ``New<Item>`` for a create) with their examples, each unless
-  an earlier route of the domain added it. The document is ``api/openapi.yaml`` where the
-  RestApi includes it, else the RestApi's inline ``DefinitionBody``; the examples are
-  ``api/examples.yaml`` where it exists, else the RestApi's ``Metadata.Examples``;
+  and the answer's model ``<Item>`` with its example and, for a create, the body's example,
+  each unless an earlier route of the domain added it (the body's model ``New<Item>`` is
+  rendered from its pydantic model by `make models`, which the scaffold runs after writing).
+  The document is ``api/openapi.yaml`` where the RestApi includes it, else the RestApi's
+  inline ``DefinitionBody``; the examples are ``api/examples.yaml`` where it exists, else the
+  RestApi's ``Metadata.Examples``;
 - at the end of ``Resources``: for a new domain its table, then the function;
 - its log group and errors and throttles alarms: the function's name added to each per-function
   ``Fn::ForEach`` loop where the template has them, else the three resources and its line in
@@ -113,7 +115,9 @@ def add_route(
     models = [title for title in needed[route.kind] if api.model_key(title) not in have]
     if models:
         values = {**values, "models": models}
-        edit(texts, api.file, api.models, render("template/models.yaml.j2", values))
+        # The body's model (New<Item>) gets its example here, its schema from `make models`.
+        if schemas := render("template/models.yaml.j2", values).strip():
+            edit(texts, api.file, api.models, schemas)
         edit(texts, api.examples_file, api.examples, render("template/examples.yaml.j2", values))
     operation = render("template/operation.yaml.j2", values)
     paths = [*api.document, "paths"]

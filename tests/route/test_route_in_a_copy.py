@@ -48,6 +48,7 @@ LINTERS = {
     "ruff": [".venv/bin/ruff", "check", "layers", "functions", "tests", "scripts"],
     "ruff format": [".venv/bin/ruff", "format", "--check", "layers", "functions", "tests"],
     "mypy": [".venv/bin/mypy", "layers/shared", "functions", "scripts/route"],
+    "make models --check": [".venv/bin/python", "-m", "scripts.models", "--check"],
     "cfn-lint": [
         ".venv/bin/cfn-lint", "--append-rules", "cfn_lint_serverless.rules", "--", "template.yaml"
     ],

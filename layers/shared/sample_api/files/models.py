@@ -10,9 +10,10 @@ ContentType = Annotated[str, StringConstraints(max_length=255, pattern=r"^[\w.+-
 
 
 class NewUpload(BaseModel):
-    """The body of ``POST /v1/uploads``."""
+    """The body of ``POST /v1/uploads``; `make models` renders it as the gateway's model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Titled as the gateway's model has been named since the first release (``createupload``).
+    model_config = ConfigDict(extra="forbid", frozen=True, title="CreateUpload")
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     contentType: ContentType = "application/octet-stream"  # noqa: N815 - the contract's name

@@ -14,7 +14,7 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 class NewProduct(BaseModel):
-    """The body of ``POST /v1/products``; the gateway's NewProduct model says the same."""
+    """The body of ``POST /v1/products``; `make models` renders it as the gateway's model."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

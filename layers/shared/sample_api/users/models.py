@@ -1,18 +1,19 @@
 """The users API bodies (docs/contract.md, "Bodies"), as pydantic models.
 
-The create and update models mirror the JSON Schema models API Gateway checks first
-(``createuser`` / ``updateuser`` in api/openapi.yaml); a test keeps the two in step.
+The create and update models are the one source of the request models API Gateway checks
+first: `make models` renders them into api/openapi.yaml (``createuser``, ``updateuser``).
 """
 
 from datetime import UTC, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 # Deliberately loose (one "@", a dot in the domain, no spaces): the mailbox is proven by the
-# Cognito sign-up, not by a regex. The gateway model uses the same pattern.
+# Cognito sign-up, not by a regex.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # At least one character that is not whitespace.
 NAME_PATTERN = r"\S"
@@ -75,10 +76,13 @@ class CreateUserV2Event(BaseModel):
 class UpdateUser(BaseModel):
     """``PUT /v1/users/{id}`` body: the fields to change, at least one, never null."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # minProperties tells the gateway what ``changes_something`` checks here.
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"minProperties": 1})
 
-    name: Name | None = None
-    email: Email | None = None
+    # None stands for "left out" only: a null in the body is refused (``changes_something``),
+    # so the gateway's schema has no null either.
+    name: Name | SkipJsonSchema[None] = None
+    email: Email | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def changes_something(self) -> Self:

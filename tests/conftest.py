@@ -5,10 +5,13 @@ import os
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from scripts.rename.ownership import Owners
 from tests.support.environment import FUNCTION_ENVIRONMENT
+from tests.support.fork_copy import ForkCopy, fork_with_routes_and_guides
 from tests.support.ownership import ownership_problems
+from tests.support.parallel import LONGEST_FIRST, group_of, scheduling_for
 
 # Set before any boto3 client exists: a test that escaped moto would fail to sign, not call AWS.
 os.environ.update(
@@ -28,41 +31,27 @@ for name, value in FUNCTION_ENVIRONMENT.items():
 # --- Running in parallel (`make test` runs pytest-xdist with --dist loadgroup) ---------------
 # Tests that share an expensive fixture (a session gateway, a copy of the repository) run on one
 # worker, so it is built once; the longest groups are handed out first, so no worker is left
-# with a long one at the end. Run without xdist, this only orders the suite.
+# with a long one at the end (tests/support/parallel.py). Run without xdist, this only orders
+# the suite.
 
 ROOT = Path(__file__).resolve().parents[1]
-# Path prefix -> the group its tests share a worker in, longest first.
-SHARED_FIXTURE_GROUPS = (
-    ("tests/rename/", "rename"),
-    ("tests/guides/", "guides"),
-    ("tests/route/test_route_in_a_copy.py", "route"),
-    ("tests/e2e/test_deployed_mode.py", "deployed-mode"),
-    ("tests/e2e/test_key_rotation.py", "key-rotation"),
-    ("tests/e2e/", "e2e"),
-    ("gateway/tests/corpus/", "corpus"),
-    ("gateway/tests/conformance/", "conformance"),
-)
-
-
-def _group(item: pytest.Item) -> str | None:
-    relative = item.path.relative_to(ROOT).as_posix()
-    for prefix, group in SHARED_FIXTURE_GROUPS:
-        if relative.startswith(prefix):
-            # The two rename copies (a renamed fork, a users-only fork) are two groups.
-            if group == "rename" and "users" in item.name:
-                return "rename-users-only"
-            return group
-    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     problems = ownership_problems(items, Owners.of(ROOT))
     if problems:
         raise pytest.UsageError("test modules without a known owner:\n" + "\n".join(problems))
-    order = {group: rank for rank, (_, group) in enumerate(SHARED_FIXTURE_GROUPS)}
-    order["rename-users-only"] = -1
-    groups = {item.nodeid: _group(item) for item in items}
-    for item in items:
-        if groups[item.nodeid] is not None:
-            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
-    items.sort(key=lambda item: order.get(groups[item.nodeid] or "", len(order)))
+    order = {group: rank for rank, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: order.get(group_of(item.nodeid) or "", len(order)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    return scheduling_for(config, log)
+
+
+@pytest.fixture(scope="session")
+def fork_copy(tmp_path_factory: pytest.TempPathFactory) -> ForkCopy:
+    """A copy of the repository with tests/route's routes scaffolded and every how-to guide
+    followed, and what each of the two suites' checks printed there (run once)."""
+    return fork_with_routes_and_guides(tmp_path_factory.mktemp("fork"))

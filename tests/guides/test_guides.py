@@ -18,21 +18,23 @@ Commands it has the reader run (`make route ...`) are the ```shell block after t
 Its checks are the ```shell block after the line **Check it:**, run one command a line (no
 shell: comments dropped, no pipes) in the copy, with this venv and node_modules linked in (as after
 `make setup` and `npm ci`) and the copy's own packages first on the import path.
+The copy is the one tests/route scaffolds its routes in (tests/support/fork_copy.py, the
+`fork_copy` fixture of tests/conftest.py): the guides' pytest checks and the route suite's run
+as one pytest over every path either names.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from scripts.route.yaml_text import end_of_mapping, find_key, is_content
-from tests.rename.test_rename import copy_of_repository
+from tests.support.fork_copy import ForkCopy, is_pytest, paths_of
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDES = ROOT / "docs" / "how-to"
@@ -135,18 +137,6 @@ def apply(copy: Path, step: Step) -> None:
     target.write_text("\n".join([*lines[:at], *block, *lines[at:]]))
 
 
-def link_tools(copy: Path) -> None:
-    """This venv and node_modules in the copy, entry by entry, with make's `.installed` stamps
-    of their own: make in the copy never reinstalls (it would rewrite the venv to point at the
-    copy, or `npm ci` over this node_modules)."""
-    for tools in (".venv", "node_modules"):
-        (copy / tools).mkdir()
-        for entry in (ROOT / tools).iterdir():
-            if entry.name != ".installed":
-                (copy / tools / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-        (copy / tools / ".installed").touch()
-
-
 def guides_with_steps() -> list[Path]:
     return [guide for guide in sorted(GUIDES.glob("*.md")) if steps_of(guide)]
 
@@ -193,30 +183,11 @@ def merged_checks(commands: list[list[str]]) -> list[list[str]]:
     return merged
 
 
-def test_the_guides_followed_literally_pass_their_checks(tmp_path: Path):
-    # Given a copy of the repository, as a fork has it, with the tools already installed
-    copy = copy_of_repository(tmp_path / "fork")
-    link_tools(copy)
-    guides = guides_with_steps()
+def follow_guides(copy: Path, run: Callable[[list[str], str], None]) -> list[list[str]]:
+    """Each guide's snippets applied to the copy where it says, and the commands it has the
+    reader run run there (`run` asserts each passes); the checks of all guides, merged."""
     commands: list[list[str]] = []
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(copy / "layers" / "shared"), str(copy / "gateway")]),
-    }
-
-    def run(command: list[str], after: str) -> None:
-        result = subprocess.run(
-            command, cwd=copy, env=environment, capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, (
-            f"`{shlex.join(command)}` failed in the copy after {after}\n"
-            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-        )
-
-    # When each guide's snippets are applied where it says, and the commands it has the reader
-    # run are run there (the guides add unrelated things: one copy takes them all, so the slow
-    # checks they share run once)
-    for guide in guides:
+    for guide in guides_with_steps():
         steps = steps_of(guide)
         checks = [step for step in steps if step.kind == "check"]
         assert checks, f"{guide.name} changes the repository but has no **Check it:** block"
@@ -227,9 +198,28 @@ def test_the_guides_followed_literally_pass_their_checks(tmp_path: Path):
             elif step.kind != "check":
                 apply(copy, step)
         commands += [command for check in checks for command in commands_of(check)]
-    # Then every check of every guide passes in the copy
-    for command in merged_checks(commands):
-        run(command, ", ".join(guide.name for guide in guides))
+    return merged_checks(commands)
+
+
+def test_the_guides_followed_literally_pass_their_checks(fork_copy: ForkCopy):
+    # Given a copy of the repository, as a fork has it, with the tools already installed, where
+    # every guide was followed (the guides add unrelated things: one copy takes them all, so the
+    # slow checks they share run once; tests/route's scaffolded routes are in it too, and their
+    # checks and these ran together: tests/support/fork_copy.py)
+    after = ", ".join(guide.name for guide in guides_with_steps())
+    # When every check of every guide has run in the copy
+    for command in fork_copy.guide_checks:
+        # Then each passed (the pytest runs as one, over every path any guide or the route
+        # suite names)
+        if is_pytest(command):
+            assert set(paths_of(command)) <= set(fork_copy.test_paths)
+            result = fork_copy.tests
+        else:
+            result = fork_copy.results[tuple(command)]
+        assert result.returncode == 0, (
+            f"`{shlex.join(result.args)}` failed in the copy after {after}\n"
+            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
 
 
 def commands_of(step: Step) -> list[list[str]]:

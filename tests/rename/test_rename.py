@@ -8,13 +8,14 @@ and no old spelling may remain anywhere, so nothing in the copy can import the o
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+
+from tests.support.fork_copy import copy_mypy_cache, copy_of_repository, git
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_NAME = "orders-api"
@@ -53,26 +54,6 @@ OLD_SPELLINGS = re.compile(
     )
     + r"(?![a-z0-9_])"
 )
-
-
-def git(*arguments: str, cwd: Path) -> str:
-    command = ["git", *arguments]
-    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def copy_of_repository(destination: Path) -> Path:
-    """The working tree as the suite here sees it (git-ignored files left out), in a git
-    repository of its own, as a fork starts."""
-    listing = git("ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT)
-    for relative in listing.split("\0"):
-        source = ROOT / relative
-        if relative and source.is_file():
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    git("init", "--quiet", cwd=destination)
-    git("add", "--all", cwd=destination)
-    return destination
 
 
 @pytest.fixture(scope="module")
@@ -336,10 +317,8 @@ def test_keep_users_template_passes_sam_validate(users_only):
 
 def test_keep_users_copy_passes_ruff_mypy_and_its_fast_suite(users_only):
     # Given a copy that kept only users (tests elsewhere that exercised the others went too),
-    # with this repository's mypy cache (mypy rechecks what differs; the cache spares it the
-    # standard library and the third-party stubs, which are the same files)
-    if (ROOT / ".mypy_cache").is_dir():
-        shutil.copytree(ROOT / ".mypy_cache", users_only / ".mypy_cache", dirs_exist_ok=True)
+    # with this repository's mypy cache
+    copy_mypy_cache(users_only)
     # When the Python linters and the fast suite run there
     commands = [
         [sys.executable, "-m", "ruff", "check", "."],

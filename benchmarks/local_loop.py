@@ -112,7 +112,8 @@ def template_reload() -> None:
         copy = Path(folder)
         for name in ("template.yaml", "samconfig.toml"):
             shutil.copy(ROOT / name, copy / name)
-        shutil.copytree(ROOT / "api", copy / "api")
+        for included in ("api", "ops"):  # the files template.yaml includes
+            shutil.copytree(ROOT / included, copy / included)
         for name in ("functions", "authorizers", "layers"):
             (copy / name).symlink_to(ROOT / name)
         template = copy / "template.yaml"

@@ -137,7 +137,7 @@ lint-python:
 	python -m scripts.models --check
 lint-cfn: lint-inlined
 	cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
-	cfn-lint --append-rules cfn_lint_serverless.rules --mandatory-checks W8001 -- .local/template.inlined.json
+	cfn-lint --append-rules cfn_lint_serverless.rules --mandatory-checks W8001 WS1004 -- .local/template.inlined.json
 	cfn-lint -- bootstrap/template.yaml
 lint-workflows:
 	actionlint

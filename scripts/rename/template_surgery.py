@@ -137,7 +137,9 @@ def drop_from_template(
         if references(value) & removed:
             cuts.cut_entry(key)
     routes = {route for logical_id in removed for route in event_routes(resources[logical_id][1])}
-    edited = dict(documents) | {file: c.text() for file, c in file_cuts.items()}
+    edited = dict(documents) | {
+        file: prune_loop_collections(c.text(), removed, under=()) for file, c in file_cuts.items()
+    }
     for body in (body for _, body in template_resources.values() if in_place(body)):
         definition = child(body, "Properties", "DefinitionBody")
         location = included_location(definition)
@@ -164,11 +166,14 @@ def drop_from_template(
     return TemplateCut(text, edited, removed, routes, scopes)
 
 
-def prune_loop_collections(text: str, removed: set[str]) -> str:
+def prune_loop_collections(
+    text: str, removed: set[str], under: tuple[str, ...] = ("Resources",)
+) -> str:
     """Removed functions leave the lists of the Fn::ForEach loops over function names (their
-    log groups and alarms): each list is written again, flowed as it was, without them."""
+    log groups and alarms), of the mapping at `under` (a file of resources is one): each list
+    is written again, flowed as it was, without them."""
     edits = []
-    for key, (_, loop) in entries(child(compose(text), "Resources")).items():
+    for key, (_, loop) in entries(child(compose(text), *under)).items():
         if not key.startswith("Fn::ForEach::") or not isinstance(loop, yaml.SequenceNode):
             continue
         collection = loop.value[1]

@@ -20,8 +20,10 @@ from scripts.route.template_entries import (
     INCLUDED_API,
     add_route,
     api_definition,
+    included_resources,
     read_document,
     read_models,
+    resources_of,
 )
 
 TEMPLATE = "template.yaml"
@@ -96,12 +98,16 @@ def plan(root: Path, route: Route) -> Scaffold:
     api = api_definition(root)
     if route.route_key in existing_routes(template, read_document(root, api)):
         raise RouteError(f"{route.route_key} exists already in {api.file}")
-    for logical in (f"{route.logical}Function", f"{route.logical}LogGroup"):
-        if logical in resources:
-            raise RouteError(f"NAME={route.name}: {TEMPLATE} has a resource {logical} already")
-    for key, loop in resources.items():
-        if key.startswith("Fn::ForEach::") and route.logical in (loop[1] if len(loop) > 1 else []):
-            raise RouteError(f"NAME={route.name}: {TEMPLATE}'s {key} has {route.logical} already")
+    texts = {file: (root / file).read_text() for file in (TEMPLATE, *included_resources(root))}
+    for file, file_resources in resources_of(texts).items():
+        for logical in (f"{route.logical}Function", f"{route.logical}LogGroup"):
+            if logical in file_resources:
+                raise RouteError(f"NAME={route.name}: {file} has a resource {logical} already")
+        for key, loop in file_resources.items():
+            if key.startswith("Fn::ForEach::") and route.logical in (
+                loop[1] if len(loop) > 1 else []
+            ):
+                raise RouteError(f"NAME={route.name}: {file}'s {key} has {route.logical} already")
     domain = root / "layers" / "shared" / package / route.domain
     new_domain = not any(domain.glob("*.py"))  # a folder of bytecode left behind is no domain
     if new_domain:

@@ -9,8 +9,9 @@
   RestApi's ``Metadata.Examples``;
 - at the end of ``Resources``: for a new domain its table, then the function;
 - its log group and errors and throttles alarms: the function's name added to each per-function
-  ``Fn::ForEach`` loop where the template has them, else the three resources and its line in
-  each of the dashboard's function widgets;
+  ``Fn::ForEach`` loop, in template.yaml or in the file it includes among its resources
+  (``ops/resources.yaml``), where there are any, else the three resources and its line in each
+  of the dashboard's function widgets;
 - with ``AUTH=jwt``, the route under its scope in the authorizer's ``SCOPE_ROUTES``.
 """
 
@@ -104,7 +105,8 @@ def add_route(
     """The new text of each file the route's entries go into, by path."""
     api = api_definition(root)
     values = {**values, "api": api}
-    texts = {file: (root / file).read_text() for file in (TEMPLATE, api.file, api.examples_file)}
+    files = (TEMPLATE, api.file, api.examples_file, *included_resources(root))
+    texts = {file: (root / file).read_text() for file in files}
     document = read_document(root, api)
     tags = {tag["name"] for tag in document.get("tags", [])}
     if route.domain not in tags:
@@ -131,12 +133,15 @@ def add_route(
     resources = render("template/function.yaml.j2", values)
     if new_domain:
         resources = render("template/table.yaml.j2", values) + resources
-    loops = per_function_loops(text)
+    loops = per_function_loops(texts)
     if not loops:
         resources += render("template/observability.yaml.j2", values)
     text = insert_at_end_of(text, ["Resources"], indent(resources, 2))
-    for loop in loops:
-        text = add_to_loop_collection(text, loop, route.logical, LINE_LENGTH)
+    for file, loop in loops:
+        if file == TEMPLATE:
+            text = add_to_loop_collection(text, loop, route.logical, LINE_LENGTH)
+        else:
+            texts[file] = add_to_loop_collection(texts[file], loop, route.logical, LINE_LENGTH)
     if not loops:
         for metric in DASHBOARD_METRICS:
             pattern = re.compile(rf'\["AWS/Lambda", "{metric}", "FunctionName", "\$\{{\w+\}}"\]')
@@ -167,20 +172,47 @@ def indent(block: str, spaces: int) -> str:
     return "\n".join(" " * spaces + line if line.strip() else "" for line in block.split("\n"))
 
 
-def per_function_loops(text: str) -> list[str]:
-    """The ``Fn::ForEach`` loops of Resources whose collection names functions (``GetUser``
-    for ``GetUserFunction``): each declares one function's log group or alarms."""
-    resources = parse_template_text(text, TEMPLATE).get("Resources") or {}
+def included_resources(root: Path) -> list[str]:
+    """The file template.yaml includes among its resources, where it includes one."""
+    template = parse_template_text((root / TEMPLATE).read_text(), TEMPLATE)
+    return included_resources_in(template.get("Resources") or {})
+
+
+def resources_of(texts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Each file's resources by file: template.yaml's Resources, and the included file's whole
+    mapping (``texts`` holds template.yaml and may hold other files)."""
+    found = {TEMPLATE: parse_template_text(texts[TEMPLATE], TEMPLATE).get("Resources") or {}}
+    for file in included_resources_in(found[TEMPLATE]):
+        if file in texts:
+            found[file] = parse_template_text(texts[file], file) or {}
+    return found
+
+
+def included_resources_in(resources: dict[str, Any]) -> list[str]:
+    """The file a Resources mapping includes (its key ``Fn::Transform: AWS::Include``)."""
+    transform = resources.get("Fn::Transform")
+    if not isinstance(transform, dict) or transform.get("Name") != "AWS::Include":
+        return []
+    return [str((transform.get("Parameters") or {}).get("Location"))]
+
+
+def per_function_loops(texts: dict[str, str]) -> list[tuple[str, str]]:
+    """(file, key) of each ``Fn::ForEach`` loop, among template.yaml's resources or those of
+    the file it includes, whose collection names functions (``GetUser`` for
+    ``GetUserFunction``): each declares one function's log group or alarms."""
+    files = resources_of(texts)
+    functions = files[TEMPLATE]
     loops = []
-    for key, value in resources.items():
-        if key.startswith("Fn::ForEach::") and isinstance(value, list) and len(value) == 3:
-            names = value[1]
-            if (
-                isinstance(names, list)
-                and names
-                and all(f"{name}Function" in resources for name in names)
-            ):
-                loops.append(key)
+    for file, resources in files.items():
+        for key, value in resources.items():
+            if key.startswith("Fn::ForEach::") and isinstance(value, list) and len(value) == 3:
+                names = value[1]
+                if (
+                    isinstance(names, list)
+                    and names
+                    and all(f"{name}Function" in functions for name in names)
+                ):
+                    loops.append((file, key))
     return loops
 
 

@@ -402,6 +402,35 @@ def test_a_file_of_included_resources_loses_what_the_dropped_domain_owned_or_nam
     assert "ProductsLatencyMs" not in cut.text
 
 
+def test_a_loop_over_functions_in_the_included_file_loses_the_dropped_domains_functions():
+    # Given a function of each domain, and their log groups declared by a loop over their names
+    # in the file template.yaml includes among its resources
+    template = """Resources:
+  ListUsersFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {Domain: users}
+  CreateProductFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {Domain: products}
+  Fn::Transform: {Name: AWS::Include, Parameters: {Location: ops/resources.yaml}}
+"""
+    operations = """Fn::ForEach::FunctionLogs:
+  - Function
+  - [ListUsers, CreateProduct]
+  - ${Function}LogGroup:
+      Type: AWS::Logs::LogGroup
+      Properties:
+        LogGroupName: {Fn::Sub: "/aws/lambda/${${Function}Function}"}
+"""
+    # When products goes
+    cut = drop_from_template(
+        template, OWNERS.known, dropped_keeping("users"), {"ops/resources.yaml": operations}
+    )
+    # Then the loop in the included file lists the users' function only
+    assert "  - [ListUsers]\n" in cut.documents["ops/resources.yaml"]
+    assert "CreateProduct" not in cut.text
+
+
 def test_a_test_helper_module_marked_with_a_dropped_domain_goes(tmp_path: Path):
     # Given tests/support with a helper only the telemetry tests use (marked) and a shared one
     helpers = tmp_path / "tests" / "support"

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from local_gateway.template import parse_template_text
 from scripts.route.__main__ import main
 from scripts.route.scaffold import plan
 from scripts.route.spec import RouteError, parse_route
-from scripts.route.template_entries import add_scope_route, per_function_loops
+from scripts.route.template_entries import (
+    add_scope_route,
+    included_resources,
+    per_function_loops,
+    resources_of,
+)
 from scripts.route.yaml_text import add_to_last_of_list, add_to_loop_collection, end_of_mapping
 
 pytestmark = pytest.mark.domain("core")
@@ -190,14 +194,17 @@ def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
 
 
 def test_the_new_function_joins_every_loop_over_the_functions_of_this_template():
-    # Given this repository's Fn::ForEach loops over function names (log groups, alarms)
-    before = parse_template_text((ROOT / "template.yaml").read_text())["Resources"]
-    loops = per_function_loops((ROOT / "template.yaml").read_text())
+    # Given this repository's Fn::ForEach loops over function names (log groups, alarms), in
+    # template.yaml and in the file it includes among its resources
+    files = ["template.yaml", *included_resources(ROOT)]
+    texts = {file: (ROOT / file).read_text() for file in files}
+    before = resources_of(texts)
+    loops = per_function_loops(texts)
     # When a route is planned (nothing is written)
     scaffold = plan(ROOT, parse_route("GET /v1/invoices/{id}"))
-    after = parse_template_text(scaffold.edits["template.yaml"])["Resources"]
-    # Then each loop lists the new function after the ones it had
-    assert loops
-    assert [after[loop][1] for loop in loops] == [
-        [*before[loop][1], "GetInvoice"] for loop in loops
+    after = resources_of({**texts, **scaffold.edits})
+    # Then each loop, in either file, lists the new function after the ones it had
+    assert {file for file, _ in loops} == {"template.yaml", "ops/resources.yaml"}
+    assert [after[file][loop][1] for file, loop in loops] == [
+        [*before[file][loop][1], "GetInvoice"] for file, loop in loops
     ]

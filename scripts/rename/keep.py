@@ -19,6 +19,7 @@ from scripts.rename.file_moves import (
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.prose_marks import prune_documents
 from scripts.rename.template_surgery import (
+    TemplateCut,
     api_definitions,
     drop_from_template,
     examples_files,
@@ -38,11 +39,7 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
         return []
     template = root / "template.yaml"
     original = template.read_text(encoding="utf-8")
-    parsed = compose(original)
-    included = [included_location(d) for d in api_definitions(parsed)]
-    included += examples_files(parsed) + resource_includes(parsed)
-    documents = {path: (root / path).read_text(encoding="utf-8") for path in included if path}
-    cut = drop_from_template(original, owners.known, dropped, documents)
+    cut = cut_template(root, owners.known, dropped)
     template.write_text(cut.text, encoding="utf-8")
     for location, document in cut.documents.items():
         (root / location).write_text(document, encoding="utf-8")
@@ -59,6 +56,16 @@ def keep_domains(root: Path, keep: set[str]) -> list[Path]:
     regenerate_openapi(root)
     tidy_python(sorted((root / "tests").rglob("*.py")), root, unused_imports=True)
     return removed
+
+
+def cut_template(root: Path, known: frozenset[str], dropped: frozenset[str]) -> TemplateCut:
+    """template.yaml and the files it includes, the dropped owners cut out (nothing written)."""
+    original = (root / "template.yaml").read_text(encoding="utf-8")
+    parsed = compose(original)
+    included = [included_location(d) for d in api_definitions(parsed)]
+    included += examples_files(parsed) + resource_includes(parsed)
+    documents = {path: (root / path).read_text(encoding="utf-8") for path in included if path}
+    return drop_from_template(original, known, dropped, documents)
 
 
 def prune_tests(root: Path, dropped: frozenset[str], gone_modules: tuple[str, ...]) -> list[Path]:

@@ -11,7 +11,9 @@ import re
 
 import yaml  # type: ignore[import-untyped]  # (PyYAML ships no stubs; the venv has none)
 
-SEPARATOR = re.compile(r"^\s*# -{10,}\s*$")
+SEPARATOR = re.compile(r"^\s*# -{10,}\s*$")  # a section header's rule, above and below its text
+ANCHOR = re.compile(r"&([A-Za-z_][\w-]*)")
+HEADING = re.compile(r"^\s*# --- \S")  # a section header of one line: `# --- Users functions`
 SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 
@@ -133,7 +135,7 @@ class LineCuts:
             start - 1 >= 0
             and self.lines[start - 1].lstrip().startswith("#")
             and self.indent(self.lines[start - 1]) == column
-            and not SEPARATOR.match(self.lines[start - 1])
+            and not is_section_header(self.lines[start - 1])
         ):
             start -= 1
         self.removed.update(range(start, end))
@@ -151,12 +153,39 @@ class LineCuts:
         return tidy_yaml(kept)
 
 
+def is_section_header(line: str) -> bool:
+    return bool(SEPARATOR.match(line) or HEADING.match(line))
+
+
 def tidy_yaml(lines: list[str]) -> str:
     """Drop section headers left with nothing under them and runs of blank lines."""
     result: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
+        if HEADING.match(line):
+            # The header and the comment lines that continue it, then what the section holds.
+            header_indent = LineCuts.indent(line)
+            after = index + 1
+            while after < len(lines) and (
+                not lines[after].strip()
+                or (
+                    lines[after].lstrip().startswith("#")
+                    and not is_section_header(lines[after])
+                    and LineCuts.indent(lines[after]) == header_indent
+                )
+            ):
+                after += 1
+            if (
+                after >= len(lines)
+                or is_section_header(lines[after])
+                or LineCuts.indent(lines[after]) < header_indent
+            ):
+                index = after
+                continue
+            result.append(line)
+            index += 1
+            continue
         if SEPARATOR.match(line):
             closing = index + 1
             while closing < len(lines) and not SEPARATOR.match(lines[closing]):
@@ -167,7 +196,7 @@ def tidy_yaml(lines: list[str]) -> str:
             header_indent = LineCuts.indent(line)
             empty = (
                 after >= len(lines)
-                or SEPARATOR.match(lines[after])
+                or is_section_header(lines[after])
                 or LineCuts.indent(lines[after]) < header_indent
             )
             if closing < len(lines) and empty:
@@ -188,29 +217,74 @@ def tidy_yaml(lines: list[str]) -> str:
 
 def rehome_anchors(cuts: LineCuts) -> None:
     """An anchor (`&name`) inside a removed block whose alias (`*name`) survives moves to the
-    first surviving alias, so the YAML still resolves."""
+    first surviving alias, so the YAML still resolves; one at a time, until none is left."""
     lines = cuts.lines
-    for index in sorted(cuts.removed):
-        for anchor in re.finditer(r"&([A-Za-z_][\w-]*)", lines[index]):
-            name = anchor.group(1)
-            alias = re.compile(rf"\*{re.escape(name)}\b")
-            users = [
-                i for i, line in enumerate(lines) if i not in cuts.removed and alias.search(line)
+    while moved := next(
+        (
+            (index, anchor)
+            for index in sorted(cuts.removed)
+            for anchor in ANCHOR.finditer(lines[index])
+            if surviving_aliases(cuts, anchor.group(1))
+        ),
+        None,
+    ):
+        index, anchor = moved
+        name = anchor.group(1)
+        target = surviving_aliases(cuts, name)[0]
+        column = LineCuts.indent(lines[index])
+        end = cuts.block_end(index, column)
+        shift = LineCuts.indent(lines[target]) - column
+        inline = lines[index][anchor.start() :].rstrip("\n")
+        body = [
+            (" " * shift + line if shift >= 0 else line[-shift:]) if line.strip() else line
+            for line in lines[index + 1 : end]
+        ]
+        # The removed originals keep no anchor: what they defined now lives at the target.
+        for original in range(index, end):
+            lines[original] = ANCHOR.sub("", lines[original])
+        at = re.search(rf"\*{re.escape(name)}\b", lines[target])
+        if at and in_flow_collection(lines[target][: at.start()]):
+            # `{Domain: files, checkov: *function_checkov}`: the value goes there, in flow.
+            inline = f"&{name} {flow_style(inline[len(name) + 1 :], body)}"
+            body = []
+        lines[target] = lines[target].replace(f"*{name}", inline, 1)
+        lines[target + 1 : target + 1] = body
+        cuts.removed = {i + len(body) if i > target else i for i in cuts.removed}
+
+
+def surviving_aliases(cuts: LineCuts, name: str) -> list[int]:
+    """The lines outside removed blocks that use the anchor `name` (`*name`)."""
+    alias = re.compile(rf"\*{re.escape(name)}\b")
+    return [i for i, line in enumerate(cuts.lines) if i not in cuts.removed and alias.search(line)]
+
+
+def in_flow_collection(before: str) -> bool:
+    """Whether a line's text up to some point leaves a `{` or `[` open (quotes aside)."""
+    depth = 0
+    for character in re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", before):
+        depth += character in "{["
+        depth -= character in "}]"
+    return depth > 0
+
+
+def flow_style(rest: str, body: list[str]) -> str:
+    """An anchored value written again on one line: the rest of its anchor's line and the
+    block under it. An anchor inside it would be lost, so one is refused."""
+    if any(re.search(r"&[A-Za-z_]", line) for line in body):
+        raise ValueError(f"cannot move a block holding an anchor into a flow collection: {rest}")
+    indent = min((LineCuts.indent(line) for line in body if line.strip()), default=0)
+    value = "value:" + rest + "\n" + "".join("  " + line[indent:] for line in body)
+    node = child(compose(value), "value")
+    pending = [node]
+    while pending:  # every collection in it written in flow style
+        current = pending.pop()
+        if isinstance(current, yaml.CollectionNode):
+            current.flow_style = True
+            pending += [
+                v for pair in current.value for v in (pair if isinstance(pair, tuple) else (pair,))
             ]
-            if not users:
-                continue
-            target = users[0]
-            column = LineCuts.indent(lines[index])
-            end = cuts.block_end(index, column)
-            shift = LineCuts.indent(lines[target]) - column
-            inline = lines[index][anchor.start() :].rstrip("\n")
-            body = [
-                (" " * shift + line if shift >= 0 else line[-shift:]) if line.strip() else line
-                for line in lines[index + 1 : end]
-            ]
-            lines[target] = lines[target].replace(f"*{name}", inline, 1)
-            lines[target + 1 : target + 1] = body
-            cuts.removed = {i + len(body) if i > target else i for i in cuts.removed}
+    flowed: str = yaml.serialize(node, width=1_000_000)
+    return flowed.removesuffix("\n...\n").strip()
 
 
 def drop_unused(
@@ -230,6 +304,11 @@ def drop_unused(
         used_before |= set().union(*(uses(document) for document in included_before))
         used_now |= set().union(*(uses(document) for document in included_now))
         unused = [name for name in declared if name in used_before and name not in used_now]
+        # A condition a kept condition reads (`WafEnabled: !Or [!Condition IsProd, ...]`) stays.
+        while read := set().union(
+            *(uses(value) for name, (_, value) in declared.items() if name not in unused)
+        ) & set(unused):
+            unused = [name for name in unused if name not in read]
         if unused:
             cuts = LineCuts(text)
             for name in unused:

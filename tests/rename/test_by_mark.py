@@ -2,12 +2,17 @@
 rules of scripts/rename on small inputs (the copies in test_rename.py show them on the whole
 repository)."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from local_gateway.template import read_template
 from scripts.rename.file_moves import owned_paths, remove_emptied_test_folders
+from scripts.rename.keep import cut_template
 from scripts.rename.ownership import Owners, write_owners
 from scripts.rename.template_surgery import drop_from_template
 from scripts.rename.tests_by_mark import prune_module
@@ -429,6 +434,99 @@ def test_a_loop_over_functions_in_the_included_file_loses_the_dropped_domains_fu
     # Then the loop in the included file lists the users' function only
     assert "  - [ListUsers]\n" in cut.documents["ops/resources.yaml"]
     assert "CreateProduct" not in cut.text
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SAMPLE = Owners.of(REPOSITORY)
+
+
+def write_cut(kept: str, folder: Path) -> Path:
+    """This repository's template and the files it includes, cut to one sample domain (as
+    `make rename KEEP=<kept>` cuts them), written into `folder`; the template's path."""
+    cut = cut_template(REPOSITORY, SAMPLE.known, SAMPLE.dropped({kept}))
+    (folder / "template.yaml").write_text(cut.text)
+    for location, document in cut.documents.items():
+        (folder / location).parent.mkdir(parents=True, exist_ok=True)
+        (folder / location).write_text(document)
+    return folder / "template.yaml"
+
+
+@pytest.mark.parametrize("kept", SAMPLE.sample)
+def test_keeping_any_one_domain_leaves_a_template_that_reads_whole(kept: str, tmp_path: Path):
+    # Given this repository's template cut to one sample domain (a shared anchor such as
+    # `&function_checkov` may sit in a resource that goes)
+    template = write_cut(kept, tmp_path)
+    # When it is read as the gateway and CloudFormation read it, includes inlined
+    resources = read_template(template)["Resources"]
+    # Then it reads, every function keeps its checkov reasons, and no dropped owner's resource
+    # is left
+    functions = [v for v in resources.values() if v["Type"] == "AWS::Serverless::Function"]
+    assert all(function["Metadata"]["checkov"]["skip"] for function in functions)
+    owners = {(v.get("Metadata") or {}).get("Domain") for v in resources.values()}
+    assert not owners & SAMPLE.dropped({kept})
+
+
+def test_cfn_lint_finds_nothing_in_the_template_cut_to_any_one_domain(tmp_path: Path):
+    # Given the template cut to each sample domain in turn, its includes inlined
+    inlined = []
+    for kept in SAMPLE.sample:
+        (tmp_path / kept).mkdir()
+        template = write_cut(kept, tmp_path / kept)
+        inlined.append(tmp_path / kept / "inlined.json")
+        inlined[-1].write_text(json.dumps(read_template(template)))
+    # When cfn-lint reads them as `make lint` reads the inlined template (one run for all)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--append-rules",
+         "cfn_lint_serverless.rules", "--mandatory-checks", "W8001", "WS1004", "--",
+         *map(str, inlined)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    # Then it finds nothing: no dangling condition or reference, no function without its log
+    # group, no unused condition or parameter
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_condition_a_kept_condition_reads_stays():
+    # Given IsProd, read by a resource that goes and by WafEnabled, which a kept resource reads
+    template = """Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  WafEnabled: !Or [!Condition IsProd, !Equals [!Ref EnableWaf, "true"]]
+Resources:
+  ProductsTable:
+    Type: AWS::DynamoDB::Table
+    Metadata: {Domain: products}
+    DeletionPolicy: !If [IsProd, Retain, Delete]
+  WebAcl:
+    Type: AWS::WAFv2::WebACL
+    Condition: WafEnabled
+"""
+    # When products goes
+    cut = drop_from_template(template, OWNERS.known, dropped_keeping("users"))
+    # Then IsProd stays for WafEnabled
+    assert "  IsProd: !Equals [!Ref Stage, prod]\n" in cut.text
+
+
+def test_a_one_line_section_header_stays_while_its_section_keeps_a_resource():
+    # Given a section whose first resource goes and whose second stays
+    template = """Resources:
+  # --- Service integrations: one role per family.
+  ProductsRole:
+    Type: AWS::IAM::Role
+    Metadata: {Domain: products}
+  UsersRole:
+    Type: AWS::IAM::Role
+    Metadata: {Domain: users}
+
+  # --- Products: the catalog.
+  ProductsTable:
+    Type: AWS::DynamoDB::Table
+    Metadata: {Domain: products}
+"""
+    # When products goes
+    cut = drop_from_template(template, OWNERS.known, dropped_keeping("users"))
+    # Then the first section's header stays above what is left of it, the emptied one goes
+    assert "  # --- Service integrations: one role per family.\n  UsersRole:" in cut.text
+    assert "# --- Products" not in cut.text
 
 
 def test_a_test_helper_module_marked_with_a_dropped_domain_goes(tmp_path: Path):

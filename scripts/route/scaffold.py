@@ -23,6 +23,7 @@ from scripts.route.template_entries import (
     included_resources,
     read_document,
     read_models,
+    require_per_function_loops,
     resources_of,
 )
 
@@ -108,6 +109,7 @@ def plan(root: Path, route: Route) -> Scaffold:
                 loop[1] if len(loop) > 1 else []
             ):
                 raise RouteError(f"NAME={route.name}: {file}'s {key} has {route.logical} already")
+    require_per_function_loops(texts)
     domain = root / "layers" / "shared" / package / route.domain
     new_domain = not any(domain.glob("*.py"))  # a folder of bytecode left behind is no domain
     if new_domain:

@@ -10,8 +10,8 @@
 - at the end of ``Resources``: for a new domain its table, then the function;
 - its log group and errors and throttles alarms: the function's name added to each per-function
   ``Fn::ForEach`` loop, in template.yaml or in the file it includes among its resources
-  (``ops/resources.yaml``), where there are any, else the three resources and its line in each
-  of the dashboard's function widgets;
+  (``ops/resources.yaml``); a template without loops declaring each function's log group and
+  errors alarm is refused (the function's DeploymentPreference names the alarm);
 - with ``AUTH=jwt``, the route under its scope in the authorizer's ``SCOPE_ROUTES``.
 """
 
@@ -23,9 +23,8 @@ from typing import Any
 
 from local_gateway.template import parse_template_text
 from scripts.route.render import render
-from scripts.route.spec import Route
+from scripts.route.spec import Route, RouteError
 from scripts.route.yaml_text import (
-    add_to_last_of_list,
     add_to_loop_collection,
     find_key,
     indent_of,
@@ -36,7 +35,9 @@ TEMPLATE = "template.yaml"
 INCLUDED_API = "api/openapi.yaml"
 INCLUDED_EXAMPLES = "api/examples.yaml"  # the RestApi's Metadata.Examples names it
 REST_API = ["Resources", "RestApi"]
-DASHBOARD_METRICS = ("Errors", "Throttles", "Duration")
+# What a loop over the functions must declare for each (`${Function}ErrorsAlarm`): the function's
+# DeploymentPreference names its errors alarm, and every function keeps its logs for a while.
+PER_FUNCTION = ("LogGroup", "ErrorsAlarm")
 SCOPE_ROUTES = re.compile(r"^( *)SCOPE_ROUTES: >-\s*$")
 LINE_LENGTH = 100
 
@@ -134,19 +135,12 @@ def add_route(
     if new_domain:
         resources = render("template/table.yaml.j2", values) + resources
     loops = per_function_loops(texts)
-    if not loops:
-        resources += render("template/observability.yaml.j2", values)
     text = insert_at_end_of(text, ["Resources"], indent(resources, 2))
     for file, loop in loops:
         if file == TEMPLATE:
             text = add_to_loop_collection(text, loop, route.logical, LINE_LENGTH)
         else:
             texts[file] = add_to_loop_collection(texts[file], loop, route.logical, LINE_LENGTH)
-    if not loops:
-        for metric in DASHBOARD_METRICS:
-            pattern = re.compile(rf'\["AWS/Lambda", "{metric}", "FunctionName", "\$\{{\w+\}}"\]')
-            line = f'["AWS/Lambda", "{metric}", "FunctionName", "${{{route.logical}Function}}"]'
-            text = add_to_last_of_list(text, pattern, line)
     if route.auth == "jwt":
         text = add_scope_route(text, route.scope, route.route_key)
     texts[TEMPLATE] = text
@@ -194,6 +188,26 @@ def included_resources_in(resources: dict[str, Any]) -> list[str]:
     if not isinstance(transform, dict) or transform.get("Name") != "AWS::Include":
         return []
     return [str((transform.get("Parameters") or {}).get("Location"))]
+
+
+def require_per_function_loops(texts: dict[str, str]) -> None:
+    """Refuses a template whose loops over the functions do not declare what each function
+    needs (``PER_FUNCTION``): the route would name an errors alarm nothing declares."""
+    loops = per_function_loops(texts)
+    declared = {name for file, loop in loops for name in declared_per_function(texts, file, loop)}
+    missing = [name for name in PER_FUNCTION if name not in declared]
+    if missing:
+        raise RouteError(
+            f"no Fn::ForEach loop over the functions declares each one's {' or '.join(missing)} "
+            f"(`${{Function}}{missing[0]}`) in {TEMPLATE} or the file it includes: make route "
+            "adds a function's name to such loops (docs/how-to/add-a-lambda-route.md)"
+        )
+
+
+def declared_per_function(texts: dict[str, str], file: str, loop: str) -> list[str]:
+    """What a loop declares for each item: ``LogGroup`` for ``${Function}LogGroup``."""
+    variable, _, body = resources_of(texts)[file][loop]
+    return [key.replace(f"${{{variable}}}", "") for key in body]
 
 
 def per_function_loops(texts: dict[str, str]) -> list[tuple[str, str]]:

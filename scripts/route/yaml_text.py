@@ -59,22 +59,6 @@ def insert_at_end_of(text: str, keys: list[str], block: str) -> str:
     return "\n".join([*lines[:at], *block.rstrip("\n").split("\n"), *lines[at:]])
 
 
-def add_to_last_of_list(text: str, pattern: re.Pattern[str], line: str) -> str:
-    """After the last line matching ``pattern`` (an item of a JSON list written one a line),
-    one more item ``line`` at the same indentation; commas stay where JSON needs them."""
-    lines = text.split("\n")
-    matches = [i for i, existing in enumerate(lines) if pattern.search(existing)]
-    if not matches:
-        raise KeyError(f"no line matches {pattern.pattern}")
-    last = matches[-1]
-    followed = lines[last].rstrip().endswith(",")
-    if not followed:
-        lines[last] = lines[last].rstrip() + ","
-    indent = " " * indent_of(lines[last])
-    lines.insert(last + 1, indent + line + ("," if followed else ""))
-    return "\n".join(lines)
-
-
 def add_to_loop_collection(text: str, loop: str, item: str, line_length: int) -> str:
     """``item`` appended to the flow list that is the collection of the ``Fn::ForEach`` loop
     ``loop`` (its second entry, ``- [A, B, ...]``, over one line or several)."""

@@ -17,7 +17,7 @@ from scripts.route.template_entries import (
     per_function_loops,
     resources_of,
 )
-from scripts.route.yaml_text import add_to_last_of_list, add_to_loop_collection, end_of_mapping
+from scripts.route.yaml_text import add_to_loop_collection, end_of_mapping
 
 pytestmark = pytest.mark.domain("core")
 
@@ -129,15 +129,6 @@ def test_a_block_goes_at_the_end_of_the_mapping_its_key_path_names():
         end_of_mapping(lines, ["a", "x"])
 
 
-def test_a_dashboard_line_keeps_the_json_list_valid():
-    # Given a JSON list written one item a line, the last without a comma
-    text = '[\n  ["A", "Errors", "F"],\n  ["A", "Errors", "G"]\n]'
-    # When an item is added after the last matching one
-    added = add_to_last_of_list(text, re.compile(r'\["A", "Errors"'), '["A", "Errors", "H"]')
-    # Then the list is valid JSON with the new item last
-    assert json.loads(added)[-1] == ["A", "Errors", "H"]
-
-
 def test_a_jwt_route_is_added_under_its_scope_and_the_others_stay():
     # Given the authorizer's folded SCOPE_ROUTES with one scope
     text = 'x:\n  SCOPE_ROUTES: >-\n    {"a:read": ["GET /v1/a"]}\ny: 1'
@@ -190,6 +181,28 @@ def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
     )
     # When a route would make a function of that name, Then it is refused
     with pytest.raises(RouteError, match="Fn::ForEach::FunctionLogs has GetInvoice already"):
+        plan(tmp_path, parse_route("GET /v1/invoices/{id}"))
+
+
+def test_a_template_whose_loops_declare_no_errors_alarm_is_refused(tmp_path):
+    # Given a template whose only loop over the functions declares their log groups
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  RestApi:\n"
+        "    Type: AWS::Serverless::Api\n"
+        "    Properties:\n"
+        "      DefinitionBody: {paths: {}}\n"
+        "  GetUserFunction:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "  Fn::ForEach::FunctionLogs:\n"
+        "    - Name\n"
+        "    - [GetUser]\n"
+        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n"
+    )
+    # When a route is planned, Then it is refused naming what no loop declares (the new
+    # function's DeploymentPreference would name an alarm nothing declares)
+    with pytest.raises(RouteError, match=r"declares each one's ErrorsAlarm"):
         plan(tmp_path, parse_route("GET /v1/invoices/{id}"))
 
 

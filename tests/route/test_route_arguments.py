@@ -165,19 +165,27 @@ def test_a_function_joins_a_loops_collection_wrapped_at_the_line_length():
     assert lines[5] == "    - ${Name}LogGroup: {}"
 
 
-def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
-    # Given a template whose log-group loop names GetInvoice already
-    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "template.yaml").write_text(
+def write_api_with(root: Path, resources: str) -> None:
+    """A project in `root`: this pyproject.toml, and a template of an empty REST API and
+    `resources` (written at the indentation of Resources' entries)."""
+    shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
+    (root / "template.yaml").write_text(
         "Resources:\n"
         "  RestApi:\n"
         "    Type: AWS::Serverless::Api\n"
         "    Properties:\n"
-        "      DefinitionBody: {paths: {}}\n"
+        "      DefinitionBody: {paths: {}}\n" + resources
+    )
+
+
+def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
+    # Given a template whose log-group loop names GetInvoice already
+    write_api_with(
+        tmp_path,
         "  Fn::ForEach::FunctionLogs:\n"
         "    - Name\n"
         "    - [GetInvoice]\n"
-        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n"
+        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n",
     )
     # When a route would make a function of that name, Then it is refused
     with pytest.raises(RouteError, match="Fn::ForEach::FunctionLogs has GetInvoice already"):
@@ -186,19 +194,14 @@ def test_a_name_a_per_function_loop_has_already_is_refused(tmp_path):
 
 def test_a_template_whose_loops_declare_no_errors_alarm_is_refused(tmp_path):
     # Given a template whose only loop over the functions declares their log groups
-    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "template.yaml").write_text(
-        "Resources:\n"
-        "  RestApi:\n"
-        "    Type: AWS::Serverless::Api\n"
-        "    Properties:\n"
-        "      DefinitionBody: {paths: {}}\n"
+    write_api_with(
+        tmp_path,
         "  GetUserFunction:\n"
         "    Type: AWS::Serverless::Function\n"
         "  Fn::ForEach::FunctionLogs:\n"
         "    - Name\n"
         "    - [GetUser]\n"
-        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n"
+        "    - ${Name}LogGroup: {Type: AWS::Logs::LogGroup}\n",
     )
     # When a route is planned, Then it is refused naming what no loop declares (the new
     # function's DeploymentPreference would name an alarm nothing declares)

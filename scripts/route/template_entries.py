@@ -193,8 +193,12 @@ def included_resources_in(resources: dict[str, Any]) -> list[str]:
 def require_per_function_loops(texts: dict[str, str]) -> None:
     """Refuses a template whose loops over the functions do not declare what each function
     needs (``PER_FUNCTION``): the route would name an errors alarm nothing declares."""
-    loops = per_function_loops(texts)
-    declared = {name for file, loop in loops for name in declared_per_function(texts, file, loop)}
+    files = resources_of(texts)
+    declared = {
+        name
+        for file, loop in per_function_loops(texts)
+        for name in declared_per_item(files[file][loop])
+    }
     missing = [name for name in PER_FUNCTION if name not in declared]
     if missing:
         raise RouteError(
@@ -204,9 +208,9 @@ def require_per_function_loops(texts: dict[str, str]) -> None:
         )
 
 
-def declared_per_function(texts: dict[str, str], file: str, loop: str) -> list[str]:
+def declared_per_item(loop: list[Any]) -> list[str]:
     """What a loop declares for each item: ``LogGroup`` for ``${Function}LogGroup``."""
-    variable, _, body = resources_of(texts)[file][loop]
+    variable, _, body = loop
     return [key.replace(f"${{{variable}}}", "") for key in body]
 
 
